@@ -1,0 +1,189 @@
+// Flag parsing for every program: --host, --port (or RAH_HOST, RAH_PORT),
+// --help, plus each program's own flags. Built on node:util parseArgs; its
+// errors become one-sentence UsageErrors.
+import { parseArgs } from "node:util";
+import { HelpRequested, UsageError } from "./errors.ts";
+
+export const DEFAULT_HOST = "127.0.0.1";
+/** The book's port. */
+export const DEFAULT_PORT = 1234;
+
+export interface FlagSpec {
+  type: "string" | "boolean";
+  description: string;
+  /** Shown in --help after the flag, e.g. "<bytes>". */
+  value?: string;
+  short?: string;
+}
+
+export interface Program {
+  /** How to run it, first line of --help: "pnpm --filter phase1-echo start [flags]". */
+  usage: string;
+  /** One or two sentences: what the program does. */
+  summary: string;
+  /** The program's own flags; --host, --port and --help are always there. */
+  flags?: Record<string, FlagSpec>;
+  examples?: string[];
+}
+
+export type FlagValues = Record<string, string | boolean | undefined>;
+
+export interface ParsedFlags {
+  host: string;
+  port: number;
+  values: FlagValues;
+  positionals: string[];
+}
+
+/** --quiet and --trace, for programs that log per request. */
+export const logFlags: Record<string, FlagSpec> = {
+  quiet: { type: "boolean", short: "q", description: "silence the per-request log lines" },
+  trace: { type: "boolean", description: "hex-dump every read and write" },
+};
+
+const commonFlags: Record<string, FlagSpec> = {
+  host: {
+    type: "string",
+    value: "<addr>",
+    description: `address to use (env RAH_HOST, default ${DEFAULT_HOST})`,
+  },
+  port: {
+    type: "string",
+    short: "p",
+    value: "<n>",
+    description: `TCP port, 0 = any free one (env RAH_PORT, default ${DEFAULT_PORT})`,
+  },
+  help: { type: "boolean", short: "h", description: "show this help" },
+};
+
+export function usageText(program: Program): string {
+  const flags = { ...commonFlags, ...program.flags };
+  const rows = Object.entries(flags).map(([name, spec]) => {
+    const short = spec.short ? `-${spec.short}, ` : "    ";
+    return [`  ${short}--${name}${spec.value ? ` ${spec.value}` : ""}`, spec.description] as const;
+  });
+  const width = Math.max(...rows.map(([left]) => left.length)) + 2;
+  const lines = [`usage: ${program.usage}`, "", program.summary, "", "flags:"];
+  for (const [left, right] of rows) lines.push(`${left.padEnd(width)}${right}`);
+  if (program.examples?.length)
+    lines.push("", "examples:", ...program.examples.map((e) => `  ${e}`));
+  return `${lines.join("\n")}\n`;
+}
+
+/** Parses argv; throws UsageError for a mistake and HelpRequested for --help. */
+export function parseFlags(argv: readonly string[], program: Program): ParsedFlags {
+  // `pnpm start -- --port 5` passes the "--" through; npm users type it, so accept it.
+  const args = argv[0] === "--" ? argv.slice(1) : [...argv];
+  const specs = { ...commonFlags, ...program.flags };
+  const options: Record<string, { type: "string" | "boolean"; short?: string }> = {};
+  for (const [name, spec] of Object.entries(specs)) {
+    options[name] = spec.short ? { type: spec.type, short: spec.short } : { type: spec.type };
+  }
+  let parsed: { values: FlagValues; positionals: string[] };
+  try {
+    parsed = parseArgs({ args, options, allowPositionals: true, strict: true }) as typeof parsed;
+  } catch (err: unknown) {
+    throw new UsageError(describeParseError(err), { cause: err });
+  }
+  if (parsed.values.help) throw new HelpRequested(usageText(program));
+  const host = stringFlag(parsed.values, "host") ?? envValue("RAH_HOST") ?? DEFAULT_HOST;
+  if (host === "") throw new UsageError("--host must not be empty");
+  const portFlag = stringFlag(parsed.values, "port");
+  const port =
+    portFlag !== undefined
+      ? parsePort(portFlag, "--port")
+      : envValue("RAH_PORT") !== undefined
+        ? parsePort(envValue("RAH_PORT") ?? "", "RAH_PORT")
+        : DEFAULT_PORT;
+  return { host, port, values: parsed.values, positionals: parsed.positionals };
+}
+
+function envValue(name: string): string | undefined {
+  const value = process.env[name];
+  return value === undefined || value === "" ? undefined : value;
+}
+
+function describeParseError(err: unknown): string {
+  const message = err instanceof Error ? err.message : String(err);
+  const unknown = /Unknown option '([^']+)'/.exec(message);
+  if (unknown) return `unknown flag ${unknown[1]}: run with --help to see the flags`;
+  const missing = /Option '([^']+?)(?: <value>)?' argument missing/.exec(message);
+  if (missing)
+    return `${missing[1]?.replace(/^-\w, /, "")} needs a value: run with --help to see the flags`;
+  const extra = /Option '([^']+)' does not take an argument/.exec(message);
+  if (extra)
+    return `${extra[1]?.replace(/^-\w, /, "")} takes no value: run with --help to see the flags`;
+  return `${message.split(". ")[0]}: run with --help to see the flags`;
+}
+
+function parsePort(text: string, source: string): number {
+  const port = /^\d+$/.test(text) ? Number(text) : Number.NaN;
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new UsageError(`${source} must be a whole number from 0 to 65535, got "${text}"`);
+  }
+  return port;
+}
+
+function stringFlag(values: FlagValues, name: string): string | undefined {
+  const value = values[name];
+  return typeof value === "string" ? value : undefined;
+}
+
+/** A whole-number flag within [min, max]; `fallback` when absent. */
+export function intFlag(
+  values: FlagValues,
+  name: string,
+  range: { min: number; max: number; fallback: number },
+): number {
+  const text = stringFlag(values, name);
+  if (text === undefined) return range.fallback;
+  const n = /^\d+$/.test(text) ? Number(text) : Number.NaN;
+  if (!Number.isSafeInteger(n) || n < range.min || n > range.max) {
+    throw new UsageError(
+      `--${name} must be a whole number from ${range.min} to ${range.max}, got "${text}"`,
+    );
+  }
+  return n;
+}
+
+const UNITS: Record<string, number> = {
+  "": 1,
+  b: 1,
+  k: 1024,
+  kb: 1024,
+  kib: 1024,
+  m: 1024 ** 2,
+  mb: 1024 ** 2,
+  mib: 1024 ** 2,
+  g: 1024 ** 3,
+  gb: 1024 ** 3,
+  gib: 1024 ** 3,
+};
+
+/** A byte size flag: "4096", "64k", "32MiB" (binary units); within [min, max]. */
+export function sizeFlag(
+  values: FlagValues,
+  name: string,
+  range: { min: number; max: number; fallback: number },
+): number {
+  const text = stringFlag(values, name);
+  if (text === undefined) return range.fallback;
+  const match = /^(\d+)\s*([a-z]*)$/i.exec(text.trim());
+  const unit = UNITS[match?.[2]?.toLowerCase() ?? "?"];
+  const n = match && unit !== undefined ? Number(match[1]) * unit : Number.NaN;
+  if (!Number.isSafeInteger(n) || n < range.min || n > range.max) {
+    throw new UsageError(
+      `--${name} must be a size from ${range.min} to ${range.max} bytes (like 4096, 64k or 32MiB), got "${text}"`,
+    );
+  }
+  return n;
+}
+
+export function boolFlag(values: FlagValues, name: string): boolean {
+  return values[name] === true;
+}
+
+/** True for 127.0.0.0/8, ::1 and localhost: addresses only this machine can reach. */
+export function isLoopback(host: string): boolean {
+  return host === "localhost" || host === "::1" || /^127\.\d+\.\d+\.\d+$/.test(host);
+}

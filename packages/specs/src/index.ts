@@ -1,0 +1,1 @@
+export type { RunningTarget, Target } from "./target.ts";
