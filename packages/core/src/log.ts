@@ -23,6 +23,9 @@ export interface Logger {
   trace(label: string, bytes: Uint8Array, peer?: string): void;
   warn(message: string, peer?: string): void;
   error(message: string, peer?: string): void;
+  /** False under --quiet: hot paths skip building detail lines nobody will see. */
+  readonly detailed: boolean;
+  /** True under --trace. */
   readonly tracing: boolean;
 }
 
@@ -54,6 +57,7 @@ export function createLogger(options: LogOptions = {}): Logger {
     stream.write(`${paint("dim", clock())} ${who}${body}\n`);
   };
   return {
+    detailed: options.quiet !== true,
     tracing: options.trace === true,
     info: (message, peer) => write(out, null, message, peer),
     detail: (message, peer) => {
@@ -70,6 +74,7 @@ export function createLogger(options: LogOptions = {}): Logger {
 
 /** A logger that prints nothing: for tests and benchmarks. */
 export const silentLogger: Logger = {
+  detailed: false,
   tracing: false,
   info: () => {},
   detail: () => {},
