@@ -113,7 +113,11 @@ function describeParseError(err: unknown): string {
   const extra = /Option '([^']+)' does not take an argument/.exec(message);
   if (extra)
     return `${extra[1]?.replace(/^-\w, /, "")} takes no value: run with --help to see the flags`;
-  return `${message.split(". ")[0]}: run with --help to see the flags`;
+  // "--port -1": parseArgs will not take a value that looks like a flag.
+  const ambiguous = /argument is ambiguous[\s\S]*use '(--[\w-]+)=/.exec(message);
+  if (ambiguous)
+    return `${ambiguous[1]} needs a value (write ${ambiguous[1]}=<value> for one starting with "-"): run with --help to see the flags`;
+  return `${message.split(/\.\s/)[0]}: run with --help to see the flags`;
 }
 
 function parsePort(text: string, source: string): number {

@@ -29,5 +29,13 @@ export {
   usageText,
 } from "./flags.ts";
 export { hexDump, preview } from "./hexdump.ts";
-export { createLogger, hostPort, type Logger, type LogOptions, silentLogger, useColor } from "./log.ts";
+export {
+  createLogger,
+  hostPort,
+  type Logger,
+  type LogOptions,
+  paint,
+  silentLogger,
+  useColor,
+} from "./log.ts";
 export { type MainFunction, main, untilStopped } from "./main.ts";

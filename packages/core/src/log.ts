@@ -40,6 +40,11 @@ export function useColor(stream: { isTTY?: boolean }): boolean {
   return stream.isTTY === true && !process.env.NO_COLOR && process.env.TERM !== "dumb";
 }
 
+/** `text` in the given style when `stream` is a terminal that takes colour; plain otherwise. */
+export function paint(stream: { isTTY?: boolean }, format: Format, text: string): string {
+  return useColor(stream) ? styleText(format, text, { validateStream: false }) : text;
+}
+
 function clock(): string {
   const now = new Date();
   const pad = (n: number, width = 2) => String(n).padStart(width, "0");
@@ -51,7 +56,8 @@ export function createLogger(options: LogOptions = {}): Logger {
   const err = options.err ?? process.stderr;
   const write = (stream: typeof out, format: Format | null, message: string, peer?: string) => {
     const color = useColor(stream);
-    const paint = (f: Format, s: string) => (color ? styleText(f, s) : s);
+    const paint = (f: Format, s: string) =>
+      color ? styleText(f, s, { validateStream: false }) : s;
     const who = peer === undefined ? "" : `${paint("cyan", `[${peer}]`)} `;
     const body = format === null ? message : paint(format, message);
     stream.write(`${paint("dim", clock())} ${who}${body}\n`);

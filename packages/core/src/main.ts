@@ -1,9 +1,8 @@
 // The wrapper every entry point (src/bin/*.ts) runs in: argv in, exit code
 // out. A UserError prints one line and no stack trace; Ctrl-C / SIGTERM
 // abort the `stop` signal so the program can close its server cleanly.
-import { styleText } from "node:util";
 import { errorCode, HelpRequested, UserError } from "./errors.ts";
-import { useColor } from "./log.ts";
+import { paint } from "./log.ts";
 
 export type MainFunction = (argv: string[], stop: AbortSignal) => Promise<number | undefined>;
 
@@ -57,7 +56,7 @@ function report(err: unknown): number {
     process.stdout.write(err.usage);
     return 0;
   }
-  const label = useColor(process.stderr) ? styleText("red", "error:") : "error:";
+  const label = paint(process.stderr, "red", "error:");
   if (err instanceof UserError) {
     process.stderr.write(`${label} ${err.message}\n`);
     return err.exitCode;

@@ -29,14 +29,26 @@ export interface RawClient {
 export function openClient(port: number, host = "127.0.0.1"): Promise<RawClient> {
   return new Promise((resolve, reject) => {
     const socket = net.connect({ port, host, allowHalfOpen: true });
-    let inbox: Buffer = Buffer.alloc(0);
     let end: ClientEnd = "open";
     const waiters = new Set<() => void>();
     const poke = () => {
       for (const w of [...waiters]) w();
     };
+    // Chunks are joined lazily (in take()), so a large transfer costs O(n), not O(n^2).
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const take = (n: number): Buffer => {
+      if (chunks.length > 1) chunks.splice(0, chunks.length, Buffer.concat(chunks));
+      const all = chunks[0] ?? Buffer.alloc(0);
+      const out = all.subarray(0, n);
+      chunks.splice(0, chunks.length);
+      if (all.length > n) chunks.push(all.subarray(n));
+      size -= out.length;
+      return out;
+    };
     socket.on("data", (chunk: Buffer) => {
-      inbox = inbox.length === 0 ? chunk : Buffer.concat([inbox, chunk]);
+      chunks.push(chunk);
+      size += chunk.length;
       poke();
     });
     socket.on("end", () => {
@@ -73,26 +85,22 @@ export function openClient(port: number, host = "127.0.0.1"): Promise<RawClient>
       send: (bytes) =>
         new Promise((ok, fail) => socket.write(bytes, (err) => (err ? fail(err) : ok()))),
       async read(n, ms = 10_000) {
-        await until(() => inbox.length >= n || end !== "open", ms, `reading ${n} bytes`);
-        if (inbox.length < n) {
-          throw new Error(`connection ended (${end}) after ${inbox.length} of ${n} bytes`);
+        await until(() => size >= n || end !== "open", ms, `reading ${n} bytes`);
+        if (size < n) {
+          throw new Error(`connection ended (${end}) after ${size} of ${n} bytes`);
         }
-        const out = inbox.subarray(0, n);
-        inbox = inbox.subarray(n);
-        return out;
+        return take(n);
       },
       async readToEnd(ms = 10_000) {
         await until(() => end !== "open", ms, "waiting for the server to close");
-        const out = inbox;
-        inbox = Buffer.alloc(0);
-        return out;
+        return take(size);
       },
       async ended(ms = 10_000) {
         await until(() => end !== "open", ms, "waiting for the server to close");
         return end;
       },
       state: () => end,
-      buffered: () => inbox.length,
+      buffered: () => size,
       end: () => socket.end(),
       reset: () => socket.resetAndDestroy(),
       destroy: () => socket.destroy(),

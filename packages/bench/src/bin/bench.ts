@@ -1,0 +1,97 @@
+// Entry point: `pnpm bench [--quick] [--write] [--redis]`.
+// Flags in, runBench(), the report out; exit 1 if any reply was wrong or
+// missing or a server failed. The work is in ../bench.ts.
+import { writeFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { boolFlag, intFlag, main, type Program, parseFlags, UsageError } from "@rah/core";
+import { planBench, runBench } from "../bench.ts";
+import { writeBenchmarkPage } from "../markdown.ts";
+import { createProgress } from "../progress.ts";
+import { preamble, problems, textReport } from "../report.ts";
+import { settingsFor } from "../scenarios.ts";
+
+const TARGETS = ["phase2", "phase3", "floor", "redis"];
+
+const program: Program = {
+  usage: "pnpm bench [flags]",
+  summary:
+    "Runs every phase's server, a minimal Node floor and (with --redis) real Redis under the same load, and prints requests/s, latency, CPU and memory side by side. --host and --port are not used.",
+  flags: {
+    quick: { type: "boolean", description: "short runs (under 30 s in all): a smoke test" },
+    write: {
+      type: "boolean",
+      description: "also write docs/benchmarks.md and docs/benchmarks.svg",
+    },
+    redis: { type: "boolean", description: "include redis-server from PATH (PING through RESP)" },
+    only: {
+      type: "string",
+      value: "<list>",
+      description: `comma-separated targets to run: ${TARGETS.join(",")}`,
+    },
+    duration: {
+      type: "string",
+      value: "<s>",
+      description: "measured seconds per run (default 5, --quick 0.4)",
+    },
+    json: { type: "string", value: "<file>", description: "write the raw results as JSON" },
+    "cpu-prof": {
+      type: "string",
+      value: "<dir>",
+      description: "run every Node server with node --cpu-prof, profiles into <dir>",
+    },
+  },
+  examples: [
+    "pnpm bench --quick",
+    "pnpm bench --write --redis",
+    "pnpm bench --only phase3,floor --cpu-prof prof",
+  ],
+};
+
+main(async (argv, stop) => {
+  const { values, positionals } = parseFlags(argv, program);
+  if (positionals.length > 0) {
+    throw new UsageError(
+      `unexpected argument "${positionals[0]}": run with --help to see the flags`,
+    );
+  }
+  const only =
+    typeof values.only === "string"
+      ? new Set(values.only.split(",").map((s) => s.trim()))
+      : undefined;
+  for (const name of only ?? []) {
+    if (!TARGETS.includes(name))
+      throw new UsageError(`--only: unknown target "${name}", use ${TARGETS.join(", ")}`);
+  }
+  const duration =
+    values.duration === undefined
+      ? undefined
+      : intFlag(values, "duration", { min: 1, max: 600, fallback: 5 });
+  const profDir = typeof values["cpu-prof"] === "string" ? values["cpu-prof"] : undefined;
+  const progress = createProgress();
+  const args = argv.filter((a) => a !== "--");
+  const options = {
+    settings: settingsFor(boolFlag(values, "quick"), duration),
+    redis: boolFlag(values, "redis"),
+    ...(only && { only }),
+    nodeArgs: profDir ? ["--cpu-prof", `--cpu-prof-dir=${profDir}`] : [],
+    command: ["pnpm bench", ...args].join(" "),
+    progress: progress.update,
+  };
+
+  const plan = planBench(options);
+  console.log(preamble({ ...plan, pinning: plan.pinning.description }));
+  const results = await runBench(plan, options, stop).finally(progress.done);
+  console.log(textReport(results));
+  if (typeof values.json === "string")
+    writeFileSync(values.json, `${JSON.stringify(results, null, 2)}\n`);
+  if (boolFlag(values, "write")) {
+    const docs = fileURLToPath(new URL("../../../../docs/", import.meta.url));
+    for (const file of writeBenchmarkPage(results, docs)) console.log(`wrote ${file}`);
+  }
+  const trouble = problems(results);
+  if (trouble.length > 0) {
+    process.stderr.write(`error: ${trouble.join("; ")}: see the notes in the report above\n`);
+    return 1;
+  }
+  return 0;
+});

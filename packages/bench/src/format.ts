@@ -1,0 +1,53 @@
+// Numbers for people: 123,456 req/s, 85 µs, 1.25 ms, 61 MB, 12.3x.
+
+export function formatCount(n: number): string {
+  return Math.round(n).toLocaleString("en-US");
+}
+
+/** Microseconds in the unit that reads best. */
+export function formatLatency(us: number): string {
+  if (us < 1000) return `${Math.round(us)} µs`;
+  if (us < 1_000_000) return `${(us / 1000).toFixed(us < 10_000 ? 2 : 1)} ms`;
+  return `${(us / 1_000_000).toFixed(2)} s`;
+}
+
+/** Bytes in MB (10^6 bytes, the unit of the issue's memory goal). */
+export function formatMb(bytes: number | null): string {
+  if (bytes === null) return "?";
+  return `${(bytes / 1e6).toFixed(bytes < 10e6 ? 1 : 0)} MB`;
+}
+
+export function formatPercent(p: number | null): string {
+  return p === null ? "?" : `${Math.round(p)}%`;
+}
+
+export function formatRatio(x: number | null): string {
+  if (x === null || !Number.isFinite(x)) return "n/a";
+  return `${x.toFixed(x < 10 ? 2 : 1)}x`;
+}
+
+export function formatMs(ms: number): string {
+  return `${ms.toFixed(ms < 100 ? 1 : 0)} ms`;
+}
+
+/** Left-aligned first column, the rest right-aligned, two spaces apart. */
+export function textTable(header: string[], rows: string[][], indent = "  "): string {
+  const all = [header, ...rows];
+  const widths = header.map((_, i) => Math.max(...all.map((row) => (row[i] ?? "").length)));
+  return all
+    .map((row) =>
+      row
+        .map((cell, i) => (i === 0 ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0)))
+        .join("  ")
+        .trimEnd(),
+    )
+    .map((line) => indent + line)
+    .join("\n");
+}
+
+/** A GitHub markdown table: the first `left` columns left-aligned, the rest (numbers) right-aligned. */
+export function markdownTable(header: string[], rows: string[][], left = 1): string {
+  const line = (cells: string[]) => `| ${cells.map((c) => c.replaceAll("|", "\\|")).join(" | ")} |`;
+  const rule = `|${header.map((_, i) => (i < left ? " --- " : " ---: ")).join("|")}|`;
+  return [line(header), rule, ...rows.map(line)].join("\n");
+}

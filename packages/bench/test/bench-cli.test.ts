@@ -1,0 +1,49 @@
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { runProgram } from "@rah/core/testing";
+import { afterAll, describe, expect, it } from "vitest";
+import type { BenchResults } from "../src/results.ts";
+
+const entry = new URL("../src/bin/bench.ts", import.meta.url).pathname;
+const dir = mkdtempSync(path.join(tmpdir(), "rah-bench-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe("pnpm bench", () => {
+  // The CI smoke test: --quick runs every scenario to the end and every reply
+  // from phase 3 and the floor is correct (numbers are not asserted).
+  it("completes --quick with no reply errors", { timeout: 150_000 }, async () => {
+    const json = path.join(dir, "quick.json");
+    const run = await runProgram(entry, ["--quick", "--json", json], { ms: 140_000 });
+    expect(run.stderr).toBe("");
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain("Summary (requests per second)");
+    const results = JSON.parse(readFileSync(json, "utf8")) as BenchResults;
+    for (const name of ["phase3-eventloop", "floor"]) {
+      expect(results.targets.find((t) => t.name === name)?.available).toBe(true);
+      for (const s of results.scenarios) {
+        const r = s.runs.find((x) => x.target === name);
+        expect({ scenario: s.scenario.id, status: r?.status, errors: r?.load?.errorCount }).toEqual(
+          {
+            scenario: s.scenario.id,
+            status: "ok",
+            errors: 0,
+          },
+        );
+        expect(r?.load?.replies).toBeGreaterThan(0);
+      }
+      expect(results.pipeline.find((p) => p.target === name)?.errorCount).toBe(0);
+      expect(results.idle.find((p) => p.target === name)?.open).toBe(
+        results.settings.idleConnections,
+      );
+    }
+  });
+
+  // A mistake in the flags is one sentence and exit code 2, never a stack trace.
+  it("rejects an unknown target in one line", async () => {
+    const run = await runProgram(entry, ["--only", "phase9"]);
+    expect(run.code).toBe(2);
+    expect(run.stderr.trim().split("\n")).toHaveLength(1);
+    expect(run.stderr).toContain('unknown target "phase9"');
+  });
+});

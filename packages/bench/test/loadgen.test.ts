@@ -1,0 +1,217 @@
+import net from "node:net";
+import { afterEach, describe, expect, it } from "vitest";
+import { frameCodec } from "../src/codecs.ts";
+import { startFloorServer } from "../src/floor-server.ts";
+import { type LoadOptions, runLoad } from "../src/loadgen.ts";
+
+/** What a test server does with request number `n` (counted per connection) on connection `conn`. */
+type Answer = (payload: Buffer, n: number, socket: net.Socket, conn: number) => void;
+
+const servers: net.Server[] = [];
+const sockets = new Set<net.Socket>();
+afterEach(async () => {
+  for (const socket of sockets) socket.destroy();
+  sockets.clear();
+  for (const s of servers.splice(0)) await new Promise((resolve) => s.close(resolve));
+});
+
+/** Starts `server` on a free loopback port, tracking its sockets so afterEach can close them. */
+async function listen(server: net.Server): Promise<number> {
+  server.on("connection", (socket: net.Socket) => {
+    sockets.add(socket);
+    socket.on("close", () => sockets.delete(socket));
+  });
+  servers.push(server);
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return (server.address() as net.AddressInfo).port;
+}
+
+/** A tiny frame server whose answers are up to the test: that is how it breaks on purpose. */
+async function frameServer(answer: Answer): Promise<number> {
+  let conns = 0;
+  const server = net.createServer((socket) => {
+    const conn = conns++;
+    let buf: Buffer = Buffer.alloc(0);
+    let n = 0;
+    socket.on("data", (chunk: Buffer) => {
+      buf = Buffer.concat([buf, chunk]);
+      for (;;) {
+        const d = frameCodec.decodeReply(buf, 0, Number.MAX_SAFE_INTEGER);
+        if (d?.kind !== "payload" || socket.destroyed) break;
+        answer(Buffer.from(buf.subarray(d.start, d.end)), n++, socket, conn);
+        buf = buf.subarray(d.next);
+      }
+    });
+    socket.on("error", () => {});
+  });
+  return listen(server);
+}
+
+const echo = (payload: Buffer, socket: net.Socket) =>
+  socket.write(frameCodec.encodeRequest(payload).bytes);
+
+function load(port: number, more: Partial<LoadOptions> = {}): LoadOptions {
+  return {
+    host: "127.0.0.1",
+    port,
+    codec: "frame",
+    connections: 2,
+    inFlight: 4,
+    payloadSize: 32,
+    warmupMs: 50,
+    durationMs: 300,
+    graceMs: 300,
+    ...more,
+  };
+}
+
+describe("runLoad against a correct server", () => {
+  // The floor answers everything: replies are counted, nothing is flagged.
+  it("counts replies and finds no errors", async () => {
+    const floor = await startFloorServer("127.0.0.1", 0);
+    try {
+      const result = await runLoad(load(floor.port, { connections: 3 }));
+      expect(result.errorCount).toBe(0);
+      expect(result.replies).toBeGreaterThan(0);
+      expect(result.latency.count).toBe(result.replies);
+      expect(result.starved).toBe(0);
+      expect(result.connected).toBe(3);
+    } finally {
+      await floor.close();
+    }
+  });
+
+  // A counted run sends exactly the requests asked for and gets every reply.
+  it("runs a pipeline of a given length", async () => {
+    const floor = await startFloorServer("127.0.0.1", 0);
+    try {
+      const result = await runLoad(
+        load(floor.port, {
+          connections: 1,
+          inFlight: 5000,
+          requestsPerConnection: 5000,
+          payloadSize: 5,
+        }),
+      );
+      expect(result.replies).toBe(5000);
+      expect(result.errorCount).toBe(0);
+    } finally {
+      await floor.close();
+    }
+  });
+});
+
+describe("runLoad detects a broken server", () => {
+  // One flipped byte in one reply is a wrong reply.
+  it("detects a wrong reply", async () => {
+    const port = await frameServer((payload, n, socket) => {
+      if (n === 3) payload[payload.length - 1] = (payload.at(-1) ?? 0) ^ 1;
+      echo(payload, socket);
+    });
+    const result = await runLoad(load(port));
+    expect(result.errors.wrongReply).toBeGreaterThanOrEqual(1);
+    expect(result.errorSamples.join()).toMatch(/does not match/);
+  });
+
+  // A reply of the wrong length is wrong too, even though it is a valid frame.
+  it("detects a reply of the wrong length", async () => {
+    const port = await frameServer((payload, n, socket) =>
+      echo(n === 2 ? payload.subarray(1) : payload, socket),
+    );
+    const result = await runLoad(load(port));
+    expect(result.errors.wrongReply).toBeGreaterThanOrEqual(1);
+  });
+
+  // A request skipped in the middle shows up as a missing reply, not a wrong one.
+  it("detects a skipped reply", async () => {
+    const port = await frameServer((payload, n, socket) => {
+      if (n !== 5) echo(payload, socket);
+    });
+    const result = await runLoad(load(port, { connections: 1 }));
+    expect(result.errors.missingReply).toBe(1);
+    expect(result.errors.wrongReply).toBe(0);
+  });
+
+  // A server that stops answering leaves replies due after the grace time: missing.
+  it("detects replies that never come", async () => {
+    const port = await frameServer((payload, n, socket) => {
+      if (n < 10) echo(payload, socket);
+    });
+    const result = await runLoad(load(port, { connections: 1 }));
+    expect(result.errors.missingReply).toBeGreaterThan(0);
+    expect(result.starved).toBe(0);
+  });
+
+  // A server that closes the connection while requests are due closed it early.
+  it("detects a server that closes early", async () => {
+    const port = await frameServer((payload, n, socket) => {
+      if (n === 6) socket.destroy();
+      else echo(payload, socket);
+    });
+    const result = await runLoad(load(port, { connections: 1 }));
+    expect(result.errors.closedEarly).toBe(1);
+    expect(result.errorSamples.join()).toMatch(
+      /closed it after 6 replies|reset it after 6 replies/,
+    );
+  });
+
+  // Nobody listening: every connection fails to connect, and the run still ends.
+  it("counts failed connects", async () => {
+    const port = await frameServer(() => {});
+    await new Promise((resolve) => servers.pop()?.close(resolve));
+    const result = await runLoad(load(port));
+    expect(result.errors.connectFailed).toBe(2);
+    expect(result.replies).toBe(0);
+  });
+});
+
+describe("starvation", () => {
+  // A server that only answers its first client starves the second: a figure, not an error.
+  it("reports a client that got no reply as starved", async () => {
+    const port = await frameServer((payload, _n, socket, conn) => {
+      if (conn === 0) echo(payload, socket);
+    });
+    const result = await runLoad(load(port, { connections: 3, connectConcurrency: 1 }));
+    expect(result.starved).toBe(2);
+    expect(result.errorCount).toBe(0);
+    expect(result.replies).toBeGreaterThan(0);
+  });
+});
+
+describe("RESP", () => {
+  /** Just enough of Redis: PING <arg> answers <arg> as a bulk string; the `fail`-th PING gets -ERR. */
+  async function pingServer(fail = -1): Promise<number> {
+    const server = net.createServer((socket) => {
+      let text = "";
+      let n = 0;
+      socket.setEncoding("latin1");
+      socket.on("data", (chunk: string) => {
+        text += chunk;
+        for (;;) {
+          const m = /^\*2\r\n\$4\r\nPING\r\n\$(\d+)\r\n/.exec(text);
+          if (!m) break;
+          const size = Number(m[1]);
+          if (text.length < m[0].length + size + 2) break;
+          const arg = text.slice(m[0].length, m[0].length + size);
+          text = text.slice(m[0].length + size + 2);
+          socket.write(n++ === fail ? "-ERR no\r\n" : `$${size}\r\n${arg}\r\n`, "latin1");
+        }
+      });
+      socket.on("error", () => {});
+    });
+    return listen(server);
+  }
+
+  // PING <payload> through RESP is checked like a frame echo.
+  it("speaks RESP to a Redis-like server", async () => {
+    const result = await runLoad(load(await pingServer(), { codec: "resp" }));
+    expect(result.errorCount).toBe(0);
+    expect(result.replies).toBeGreaterThan(0);
+  });
+
+  // An error reply counts as a wrong reply.
+  it("counts an error reply as wrong", async () => {
+    const result = await runLoad(load(await pingServer(3), { codec: "resp", connections: 1 }));
+    expect(result.errors.wrongReply).toBe(1);
+  });
+});

@@ -1,0 +1,48 @@
+// Entry point: `pnpm --filter phase2-framing client [message...]`.
+// With words: send each one as a request of its own, in order, on one
+// connection, and print each reply on a line.
+// With piped stdin: one request per line, one reply printed per line.
+// In a terminal with no words: one request per line typed, one connection.
+import { createInterface } from "node:readline";
+import { main, parseFlags } from "@rah/core";
+import { exchange, interactive } from "../client.ts";
+
+const program = {
+  usage: "pnpm --filter phase2-framing client [flags] [message...]",
+  summary:
+    "Sends each message as one framed request (at most 4096 bytes) on one connection and prints each reply. With no message it reads stdin line by line, or asks line by line in a terminal.",
+  examples: [
+    "pnpm --filter phase2-framing client hello world",
+    "printf 'one\\ntwo\\n' | pnpm --filter phase2-framing client",
+  ],
+};
+
+main(async (argv) => {
+  const { host, port, positionals } = parseFlags(argv, program);
+  if (positionals.length > 0) {
+    const replies = await exchange(
+      host,
+      port,
+      positionals.map((word) => Buffer.from(word)),
+    );
+    for (const reply of replies) process.stdout.write(`${reply.toString()}\n`);
+    return 0;
+  }
+  if (!process.stdin.isTTY) {
+    const chunks: Buffer[] = [];
+    for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+    // One request per line; a final newline does not start another one.
+    const lines = Buffer.concat(chunks).toString().split(/\r?\n/);
+    if (lines.at(-1) === "") lines.pop();
+    const replies = await exchange(
+      host,
+      port,
+      lines.map((line) => Buffer.from(line)),
+    );
+    for (const reply of replies) process.stdout.write(`${reply.toString()}\n`);
+    return 0;
+  }
+  const lines = createInterface({ input: process.stdin, output: process.stdout });
+  await interactive(host, port, lines, (text) => console.log(text));
+  return 0;
+});

@@ -1,0 +1,84 @@
+// The wire format from phase 2 on: every message is a frame.
+//
+//   +---------------------+---------------------------+
+//   | length: 4 bytes     | payload: `length` bytes   |
+//   | unsigned, little-   | anything at all, binary   |
+//   | endian              | included                  |
+//   +---------------------+---------------------------+
+//
+// TCP delivers a stream of bytes with no boundaries in it: two writes by the
+// sender may arrive as one read, and one write may arrive as many. The length
+// in front of each message is what lets the reader find where one message
+// ends and the next begins. "hi" travels as 02 00 00 00 68 69.
+//
+// This file only turns lengths into bytes and back. Reading frames off a
+// connection is in server.ts (readRequest) and client.ts (query).
+import { UserError } from "@rah/core";
+
+/** Bytes in a frame header: one unsigned 32-bit length. */
+export const HEADER_SIZE = 4;
+
+/**
+ * The largest payload a frame may carry: the book's `k_max_msg`. A reader
+ * checks the length against it *before* reading the payload, so a client
+ * cannot make the server allocate 4 GiB by sending four 0xFF bytes.
+ */
+export const MAX_MESSAGE = 4096;
+
+/** A frame whose length is over the limit: the reader refuses it from the header alone. */
+export class FrameTooLargeError extends UserError {
+  override name = "FrameTooLargeError";
+  readonly length: number;
+  readonly limit: number;
+  /** `advice`, when given, is added after the numbers: what the user can do about it. */
+  constructor(length: number, limit: number, advice?: string) {
+    super(`length ${length} exceeds the ${limit}-byte limit${advice ? `: ${advice}` : ""}`);
+    this.length = length;
+    this.limit = limit;
+  }
+}
+
+/** The connection ended in the middle of a frame: the peer promised more bytes than it sent. */
+export class UnexpectedEofError extends Error {
+  override name = "UnexpectedEofError";
+  /** Which part of the frame was cut short. */
+  readonly part: "header" | "payload";
+  /** Bytes of that part that did arrive. */
+  readonly received: number;
+  /** Bytes the frame said were coming. */
+  readonly expected: number;
+  constructor(part: "header" | "payload", received: number, expected: number) {
+    super(`unexpected EOF after ${received} of ${expected} ${part} bytes`);
+    this.part = part;
+    this.received = received;
+    this.expected = expected;
+  }
+}
+
+/** The frame for `payload`: its length as 4 little-endian bytes, then the payload. */
+export function encodeFrame(payload: Uint8Array, limit = MAX_MESSAGE): Buffer {
+  if (payload.length > limit) throw new FrameTooLargeError(payload.length, limit);
+  const frame = Buffer.alloc(HEADER_SIZE + payload.length);
+  // In C: memcpy(wbuf, &len, 4), which writes the CPU's byte order and so
+  // works only on little-endian machines (x86, ARM as usually run). Naming
+  // the byte order makes the format the same on every machine.
+  frame.writeUInt32LE(payload.length, 0);
+  frame.set(payload, HEADER_SIZE);
+  return frame;
+}
+
+/**
+ * The payload length in a 4-byte header, checked against `limit`.
+ * Throws FrameTooLargeError when it is over: the caller must then not read
+ * (or allocate room for) the payload at all.
+ */
+export function decodeHeader(header: Uint8Array, limit = MAX_MESSAGE): number {
+  if (header.length !== HEADER_SIZE) {
+    throw new RangeError(`a frame header is ${HEADER_SIZE} bytes, got ${header.length}`);
+  }
+  // Unsigned: the largest length is 0xFFFFFFFF (4 GiB - 1), never negative.
+  // (`true` asks DataView for little-endian.)
+  const length = new DataView(header.buffer, header.byteOffset, HEADER_SIZE).getUint32(0, true);
+  if (length > limit) throw new FrameTooLargeError(length, limit);
+  return length;
+}

@@ -1,0 +1,165 @@
+// Phase 3's client: connect once, send every request, then read the
+// replies, in order (the book's chapter 6 client).
+//
+// A client needs only two of the server's steps: socket() and connect().
+// It never binds or listens; the kernel gives it a free local port.
+//
+// Phase 2's client waited for each reply before sending the next request:
+// one network round trip per request. Sending them all first and reading
+// the replies after (pipelining) costs one round trip for the lot. It works
+// because TCP keeps bytes in order and the server answers requests in the
+// order they arrive, so the n-th reply belongs to the n-th request.
+// `--no-pipeline` brings back the one-at-a-time behaviour. The client is
+// still written in the blocking style (core's stand-in): only the server
+// needs an event loop. Load mode, many clients at once, is in load.ts.
+import type { Interface as ReadLine } from "node:readline";
+import { type Connection, ConnectionLostError, connect, connectError } from "@rah/core";
+import { readFull, writeAll } from "./io.ts";
+import {
+  decodeHeader,
+  encodeFrame,
+  FrameTooLargeError,
+  HEADER_SIZE,
+  MAX_MESSAGE,
+  UnexpectedEofError,
+} from "./protocol.ts";
+
+/**
+ * Refuses a message that does not fit in a frame, before anything is sent:
+ * the server would only hang up on it.
+ */
+export function checkMessage(message: Uint8Array): void {
+  if (message.length > MAX_MESSAGE) {
+    throw new FrameTooLargeError(
+      message.length,
+      MAX_MESSAGE,
+      "the message was not sent; split it or send a shorter one",
+    );
+  }
+}
+
+/**
+ * One request, one reply: the book's query(). Writes `message` as a frame,
+ * then reads the reply frame and returns its payload.
+ *
+ * Nothing else is sent until the reply is in. Throws UnexpectedEofError if
+ * the server closes before the whole reply arrived.
+ */
+export async function query(conn: Connection, message: Uint8Array): Promise<Buffer> {
+  checkMessage(message);
+  // The length, then the bytes, in one write: the server's parser does
+  // not care how they are cut up on the way.
+  await writeAll(conn, encodeFrame(message));
+  return readReply(conn);
+}
+
+/**
+ * Reads one reply frame and returns its payload: 4 bytes of length,
+ * checked against the limit, then the payload.
+ */
+export async function readReply(conn: Connection): Promise<Buffer> {
+  const header = await readFull(conn, HEADER_SIZE);
+  if (header.length < HEADER_SIZE) {
+    throw new UnexpectedEofError("header", header.length, HEADER_SIZE);
+  }
+  const length = decodeHeader(header);
+  const reply = await readFull(conn, length);
+  if (reply.length < length) throw new UnexpectedEofError("payload", reply.length, length);
+  return reply;
+}
+
+export interface ExchangeOptions {
+  /** Send every request before reading any reply (the default), or one at a time. */
+  pipeline?: boolean;
+}
+
+/**
+ * Sends every message on one new connection and returns the replies, in
+ * order. Pipelined unless `options.pipeline` is false.
+ *
+ * Every message is checked against MAX_MESSAGE before connecting, so an
+ * oversized one means nothing at all is sent. Rejects with a friendly
+ * error if no server is listening, or the server goes away mid-exchange.
+ */
+export async function exchange(
+  host: string,
+  port: number,
+  messages: readonly Uint8Array[],
+  options: ExchangeOptions = {},
+): Promise<Buffer[]> {
+  for (const message of messages) checkMessage(message);
+  // socket() + connect(): a connection to host:port.
+  const conn = await connect(host, port);
+  try {
+    const replies: Buffer[] = [];
+    if (options.pipeline === false) {
+      for (const message of messages) replies.push(await query(conn, message));
+    } else {
+      // Every request in one write, then every reply. The write is not
+      // awaited before reading: with a long pipeline, replies could fill
+      // our receive buffer while we still send, the server would stop
+      // reading from us (it does, on purpose: see server.ts), and each
+      // side would wait for the other forever. So read while the write
+      // finishes, and check that it did at the end.
+      const sent = writeAll(conn, Buffer.concat(messages.map((m) => encodeFrame(m))));
+      sent.catch(() => {}); // a failed write also fails the reads; report that one
+      for (let i = 0; i < messages.length; i++) replies.push(await readReply(conn));
+      await sent;
+    }
+    // close() below sends FIN: the server's next read returns 0 bytes, a
+    // clean EOF between frames, and it closes the connection.
+    return replies;
+  } catch (err: unknown) {
+    throw lostConnection(err, host, port);
+  } finally {
+    // close(): release the fd. Always, even after an error.
+    conn.close();
+  }
+}
+
+/**
+ * The interactive client: every line typed is one request, all on ONE
+ * connection, and each reply is printed before the next line is read.
+ * Phase 1 needed a connection per line; framing is what makes one enough.
+ */
+export async function interactive(
+  host: string,
+  port: number,
+  lines: ReadLine,
+  print: (text: string) => void,
+): Promise<void> {
+  // Take lines from readline before connecting: a line typed (or piped in)
+  // while connect() is still waiting is then kept, not dropped.
+  const typed = lines[Symbol.asyncIterator]();
+  const conn = await connect(host, port);
+  try {
+    lines.setPrompt("> ");
+    lines.prompt();
+    for (let next = await typed.next(); !next.done; next = await typed.next()) {
+      const message = Buffer.from(next.value);
+      if (message.length > MAX_MESSAGE) {
+        // A typing mistake should not end the session: say so, keep going.
+        print(`not sent: length ${message.length} exceeds the ${MAX_MESSAGE}-byte limit`);
+      } else {
+        const reply = await query(conn, message);
+        print(`server says: ${reply.toString()}`);
+      }
+      lines.prompt();
+    }
+  } catch (err: unknown) {
+    throw lostConnection(err, host, port);
+  } finally {
+    conn.close();
+  }
+}
+
+/** The one-sentence error for a connection that broke during an exchange. */
+function lostConnection(err: unknown, host: string, port: number): unknown {
+  if (err instanceof UnexpectedEofError) {
+    const before = err.part === "header" && err.received === 0;
+    const when = before ? "before replying" : `in the middle of a reply (${err.message})`;
+    return new ConnectionLostError(host, port, `closed the connection ${when}`, err);
+  }
+  // A reset or broken pipe becomes ConnectionLostError; anything else as it is.
+  return connectError(err, host, port);
+}

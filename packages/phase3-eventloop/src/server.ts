@@ -1,0 +1,378 @@
+// Phase 3: an event loop, many clients at once, pipelining (the book's
+// chapters 5 and 6).
+//
+// Every TCP server does three things: get a listening socket, wait for a
+// client to connect, and talk to that client over a new socket of its own.
+// Phases 1 and 2 did the talking in a loop that *waited*: for a client, for
+// bytes, for the kernel to take a reply. While it waited for one client,
+// every other client waited too; a client that sent 3 bytes of a header and
+// stalled blocked the whole server. The wire format is unchanged from phase
+// 2 (a 4-byte length, then that many bytes; see protocol.ts), and the
+// server still echoes each request's payload back as one reply frame.
+//
+// What changes is the shape of the code. Nothing here ever waits. The book
+// puts every socket in non-blocking mode and runs one loop around poll():
+// "which of these sockets can I read from or write to without waiting?",
+// then does exactly that much work for each, and asks again. Node already
+// is that loop (libuv, on epoll on Linux), so this file writes only what the
+// loop calls, with the book's names: handleAccept when a client connects,
+// handleRead when bytes arrive, handleWrite to send replies (and again when
+// the kernel has room), and closing a connection once it wants to close.
+// What a blocking server kept in local variables now lives in a Conn per
+// client (conn.ts), because a handler returns after every event.
+//
+// Core's blocking stand-in (listen/accept/read/write) is gone: this phase
+// uses Node's `net` module and its events directly.
+import net from "node:net";
+import { describeError, hostPort, type Logger, listenError, preview } from "@rah/core";
+import { type Conn, createConn } from "./conn.ts";
+import { encodeFrames, FrameTooLargeError, HEADER_SIZE, parseFrame } from "./protocol.ts";
+
+/** Redis's default `maxclients`: more connections than this are closed as they arrive. */
+export const MAX_CONNECTIONS = 10_000;
+
+/**
+ * How many bytes of replies may wait for one client before the server stops
+ * reading its requests (see handleWrite). A client that sends without
+ * reading costs at most about this much memory, whatever it sends.
+ */
+export const MAX_QUEUED = 1024 * 1024;
+
+/**
+ * How long close() lets connections finish sending their replies before it
+ * cuts them off: a client that never reads must not stop the server.
+ */
+const CLOSE_GRACE_MS = 2_000;
+
+export interface ServerOptions {
+  /** Address to listen on; 127.0.0.1 keeps the server private to this machine. */
+  host: string;
+  /** Port to listen on; 0 asks the kernel for any free one. */
+  port: number;
+  log: Logger;
+  /** The largest request payload accepted, in bytes (protocol.ts MAX_MESSAGE by default). */
+  maxMessage: number;
+  /** How many clients may be connected at once. */
+  maxConnections: number;
+  /** Bytes of unsent replies per client before it stops being read; MAX_QUEUED by default. */
+  maxQueued?: number;
+}
+
+/** A running server: where it listens, and how to stop it. */
+export interface Server {
+  readonly host: string;
+  readonly port: number;
+  /** Stops accepting, sends the replies owed, closes every connection, resolves when all is done. */
+  close(): Promise<void>;
+  /** How many clients are connected right now (each one a live Conn). */
+  connections(): number;
+}
+
+/** What every handler needs: the settings, and the book's fd-to-Conn map. */
+interface ServerState {
+  readonly log: Logger;
+  readonly maxMessage: number;
+  readonly maxConnections: number;
+  readonly maxQueued: number;
+  /** Every live connection. The book indexes them by fd (fd2conn); a Set does here. */
+  readonly conns: Set<Conn>;
+}
+
+/**
+ * Starts listening and serving clients in the background.
+ *
+ * Resolves once the listening socket is ready, so a client may connect as
+ * soon as this returns. Rejects with a friendly error (port in use, no
+ * permission) if the address cannot be bound.
+ */
+export async function startServer(options: ServerOptions): Promise<Server> {
+  const { log } = options;
+  const state: ServerState = {
+    log,
+    maxMessage: options.maxMessage,
+    maxConnections: options.maxConnections,
+    maxQueued: options.maxQueued ?? MAX_QUEUED,
+    conns: new Set(),
+  };
+
+  // Steps 1 and 2: socket() + setsockopt(SO_REUSEADDR) + bind() + listen().
+  // Node sets SO_REUSEADDR itself, and the book's fcntl(fd, O_NONBLOCK) too:
+  // every socket Node makes is non-blocking, so no call here can stall.
+  //
+  // - allowHalfOpen: when a client sends FIN ("no more requests"), keep our
+  //   side open: handleEnd decides when to close, after the replies it is
+  //   owed. By default Node ends our side by itself right after the 'end'
+  //   event and fails any later write (EPIPE), which loses every reply not
+  //   written yet: fine here, where replies are written as requests
+  //   arrive, fatal for a server that answers later.
+  // - highWaterMark: the size at which socket.write() starts returning
+  //   false. We set it to the cap on queued replies, so write() returning
+  //   false means exactly "this client is over its cap" (see handleWrite).
+  //   It also caps how far Node reads ahead on a paused socket.
+  // - noDelay: send each write at once (TCP_NODELAY), as Redis does; we
+  //   batch replies ourselves, so Nagle's algorithm would only add delay.
+  const server = net.createServer({
+    allowHalfOpen: true,
+    highWaterMark: state.maxQueued,
+    noDelay: true,
+  });
+
+  // The event loop itself. In C this is the program's main loop:
+  //
+  //   for (;;) {
+  //     poll(fds)                        // sleep until some socket is ready
+  //     if listening fd ready: handle_accept()
+  //     for each ready conn: if POLLIN: handle_read(); if POLLOUT: handle_write()
+  //                          if want_close: close it
+  //   }
+  //
+  // Node runs that loop for us and turns "fd ready" into events. All we do
+  // is say which function each event calls. 'connection' is the listening
+  // socket being readable: Node has already called accept().
+  server.on("connection", (socket: net.Socket) => handleAccept(state, socket));
+
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", (err) => reject(listenError(err, options.host, options.port)));
+    server.listen({ host: options.host, port: options.port }, () => resolve());
+  });
+  // From now on an error on the listening socket (accept() failing with
+  // EMFILE when out of file descriptors, say) is logged, never fatal.
+  server.removeAllListeners("error");
+  server.on("error", (err) => log.error(`accept failed: ${describeError(err)}`));
+
+  const address = server.address();
+  const port = typeof address === "object" && address ? address.port : options.port;
+  log.info(`listening on ${hostPort(options.host, port)}`);
+
+  let closing: Promise<void> | null = null;
+  return {
+    host: options.host,
+    port,
+    connections: () => state.conns.size,
+    close() {
+      closing ??= stop(server, state);
+      return closing;
+    },
+  };
+}
+
+/** Stops the server: no new clients, replies owed are sent, every connection closed. */
+async function stop(server: net.Server, state: ServerState): Promise<void> {
+  // close() on the listening socket: no new clients. Its callback runs only
+  // once every connection is gone, so it is also "wait for the rest".
+  const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+  // Every request received so far has been answered already: handleRead
+  // answers all the whole requests it has before it returns. So each
+  // connection only has to send what is queued, then close: want_close.
+  for (const conn of state.conns) {
+    conn.wantClose = true;
+    handleWrite(state, conn);
+  }
+  // A client that never reads its replies would keep us waiting forever.
+  const cutoff = setTimeout(() => {
+    for (const conn of state.conns) conn.socket.destroy();
+  }, CLOSE_GRACE_MS);
+  await stopped;
+  clearTimeout(cutoff);
+  state.log.info("server stopped");
+}
+
+/**
+ * A new client: the book's handle_accept(). Node has already called
+ * accept() and made the connection non-blocking; we decide whether to keep
+ * it, and say which function handles each of its events.
+ */
+function handleAccept(state: ServerState, socket: net.Socket): void {
+  const conn = createConn(socket);
+  const { log } = state;
+
+  // Every connection costs a file descriptor and some memory, so there is a
+  // limit (Redis calls it maxclients). Over it, close at once: the client
+  // sees its connection end, and the clients already here are unaffected.
+  // (Node's server.maxConnections does the same thing; here it is in view.)
+  if (state.conns.size >= state.maxConnections) {
+    log.warn(
+      `refused: already serving ${state.conns.size} clients, the limit (--max-connections ${state.maxConnections})`,
+      conn.peer,
+    );
+    socket.destroy();
+    return;
+  }
+  state.conns.add(conn);
+  log.info("accepted", conn.peer);
+
+  // The events of this connection. Each one is a line of the book's poll()
+  // loop: 'data' is POLLIN plus the read() that follows it (Node reads for
+  // us, up to 64 KiB at a time, and hands over the bytes); 'drain' is
+  // POLLOUT once everything queued has gone to the kernel; 'end' is read()
+  // returning 0 (the client sent FIN); 'error' is a call failing with errno
+  // set (ECONNRESET, EPIPE), and 'close' comes last, after close(fd).
+  socket.on("data", (chunk: Buffer) => handleRead(state, conn, chunk));
+  socket.on("drain", () => handleWrite(state, conn));
+  socket.on("end", () => handleEnd(state, conn));
+  socket.on("error", (err) => {
+    // A reset or a broken pipe ends this client, never the server. An
+    // 'error' with no listener would crash the whole process, so every
+    // socket gets one. Node destroys the socket next and emits 'close'.
+    log.warn(`connection lost: ${describeError(err)}`, conn.peer);
+  });
+  socket.on("close", () => {
+    // The fd is closed; forget the connection and its buffers.
+    state.conns.delete(conn);
+    conn.incoming.clear();
+    conn.outgoing = [];
+    log.info("closed", conn.peer);
+  });
+}
+
+/**
+ * Bytes arrived: the book's handle_read(). Append them to what was already
+ * waiting, answer every whole request, write the replies.
+ *
+ * A read may hold any number of requests: half of one, exactly one, or the
+ * tail of one plus ten more and the head of the next. Clients that send
+ * many requests before reading any reply (pipelining) make that common. So
+ * the parse is a loop: answer requests while whole ones are there, keep the
+ * unfinished tail for the next read. Nothing waits for the rest of a
+ * request; the next 'data' event brings it.
+ */
+function handleRead(state: ServerState, conn: Conn, chunk: Buffer): void {
+  if (conn.wantClose) return; // closing: whatever still arrives is not read
+  const { log } = state;
+  if (log.tracing) log.trace("read", chunk, conn.peer);
+
+  // 1. Append. Usually nothing was waiting and the chunk is used as it is.
+  conn.incoming.append(chunk);
+
+  // 2. Parse every whole request. `offset` walks through the waiting bytes;
+  //    the book instead erases each request from the front of the buffer
+  //    (a copy of all the bytes behind it), which makes a pipeline of n
+  //    requests cost O(n^2). Moving an offset costs nothing.
+  const bytes = conn.incoming.bytes();
+  let offset = 0;
+  try {
+    for (;;) {
+      const request = parseFrame(bytes, offset, state.maxMessage);
+      if (request === null) break; // an unfinished request: wait for more bytes
+      offset += HEADER_SIZE + request.length;
+
+      // 3. The application logic: echo. The reply's payload is the request
+      //    itself, a view of the received bytes, queued without a copy.
+      //    (Check `detailed` first: under --quiet, build no log text at all.)
+      if (log.detailed) {
+        log.detail(`client says: ${preview(request)} (${request.length} bytes)`, conn.peer);
+      }
+      conn.outgoing.push(request);
+    }
+  } catch (err: unknown) {
+    if (!(err instanceof FrameTooLargeError)) throw err;
+    // The header asked for more than the limit. Its payload is not read, so
+    // there is no way to find where the next request starts: hang up, once
+    // the replies to the requests before it are sent.
+    log.warn(`request refused: ${err.message}; closing without reading it`, conn.peer);
+    conn.wantClose = true;
+  }
+  // Drop the answered requests: one move of the start offset (buffer.ts).
+  conn.incoming.consume(offset);
+  // An unfinished request whose header is here says how big it is (and
+  // parseFrame has checked that against the limit): let the buffer make
+  // room for all of it at once when the next bytes come.
+  if (bytes.length - offset >= HEADER_SIZE && !conn.wantClose) {
+    conn.incoming.reserve(HEADER_SIZE + bytes.readUInt32LE(offset));
+  }
+
+  // 4. Send the replies now, in one write (the book tries a write right
+  //    away too, rather than waiting for poll() to say the socket has room).
+  handleWrite(state, conn);
+}
+
+/**
+ * Sends the replies waiting in conn.outgoing, then decides whether to keep
+ * reading: the book's handle_write(). Called after each read, and again on
+ * 'drain', when Node has handed every queued byte to the kernel.
+ */
+function handleWrite(state: ServerState, conn: Conn): void {
+  const { socket } = conn;
+  if (socket.destroyed) return;
+
+  if (conn.outgoing.length > 0) {
+    // All replies of this read go out in one write, however many there
+    // are: one syscall instead of one per reply. encodeFrames() copies
+    // small replies into one buffer and leaves big payloads where they are;
+    // cork() holds the pieces back and uncork() hands them to the kernel
+    // together (one writev() call).
+    const pieces = encodeFrames(conn.outgoing, state.maxMessage);
+    conn.outgoing = [];
+    // In C, write() on a non-blocking socket takes what fits in the kernel's
+    // send buffer and returns how much that was, or fails with EAGAIN when
+    // it is full; the caller keeps the rest and waits for POLLOUT. Node's
+    // write() always takes everything: what the kernel does not take yet
+    // waits in Node's queue, and write() returns false once that queue
+    // reaches the high-water mark (our MAX_QUEUED). Node's false is our
+    // EAGAIN.
+    if (pieces.length > 1) socket.cork();
+    for (const piece of pieces) socket.write(piece);
+    if (pieces.length > 1) socket.uncork();
+    if (state.log.detailed) {
+      const bytes = pieces.reduce((sum, piece) => sum + piece.length, 0);
+      state.log.detail(`wrote ${bytes} bytes of replies`, conn.peer);
+    }
+    if (state.log.tracing) state.log.trace("wrote", Buffer.concat(pieces), conn.peer);
+  }
+
+  // want_write: replies are queued past the cap, waiting for a 'drain'.
+  // Node keeps that state itself (writableNeedDrain: write() returned false
+  // and 'drain' has not come yet); the Conn mirrors it.
+  conn.wantWrite = socket.writableNeedDrain;
+
+  if (conn.wantClose) {
+    // want_close: send what is queued, then FIN (end), then release the fd
+    // (destroy). The book closes at once and drops the queue; a client
+    // whose last requests were whole still deserves their replies.
+    conn.wantRead = false;
+    conn.incoming.clear();
+    if (!socket.writableEnded) socket.end(() => socket.destroy());
+    return;
+  }
+
+  // want_read is the opposite of want_write. While this client's replies
+  // pile up unread, stop reading its requests: pause() stops the 'data'
+  // events, Node soon stops reading from the kernel, whose buffer fills,
+  // and TCP flow control makes the client stop sending. Its memory stays
+  // bounded, and nobody else notices. 'drain' brings us back here.
+  // (The book stops reading whenever any reply is waiting; letting replies
+  // up to the cap queue keeps pipelined clients streaming.)
+  const wantRead = !conn.wantWrite;
+  if (wantRead === conn.wantRead) return;
+  conn.wantRead = wantRead;
+  if (wantRead) {
+    socket.resume();
+    state.log.detail("reading again: the queued replies went out", conn.peer);
+  } else {
+    socket.pause();
+    state.log.detail(
+      `stopped reading: ${socket.writableLength} bytes of replies queued, the cap is ${state.maxQueued} (--max-queued)`,
+      conn.peer,
+    );
+  }
+}
+
+/**
+ * The client sent FIN: read() returned 0 in the book. It will send nothing
+ * more, but may still be reading. Every whole request it sent is answered
+ * already (handleRead answers before it returns), so what is left is to
+ * send the queued replies and close: want_close.
+ */
+function handleEnd(state: ServerState, conn: Conn): void {
+  const unfinished = conn.incoming.length;
+  if (unfinished > 0) {
+    state.log.warn(
+      `client closed its side in the middle of a request (${unfinished} bytes of it dropped)`,
+      conn.peer,
+    );
+  } else {
+    state.log.detail("client sent EOF", conn.peer);
+  }
+  conn.wantClose = true;
+  handleWrite(state, conn);
+}

@@ -1,0 +1,124 @@
+// What the server logs, in process, with a logger that writes into a string:
+// the lines a student watches while trying things by hand.
+import { openClient, type RawClient } from "@rah/core/testing";
+import { frame, frames, header, readFrame, roundTrip } from "@rah/specs";
+import { afterEach, describe, expect, test } from "vitest";
+import { MAX_MESSAGE } from "../src/protocol.ts";
+import { MAX_CONNECTIONS, type Server, startServer } from "../src/server.ts";
+import { captureLog } from "./helpers.ts";
+
+const cleanup: (() => unknown)[] = [];
+afterEach(async () => {
+  for (const step of cleanup.splice(0).reverse()) await step();
+});
+
+async function start(options: { trace?: boolean; maxMessage?: number } = {}) {
+  const capture = captureLog(options);
+  const server: Server = await startServer({
+    host: "127.0.0.1",
+    port: 0,
+    log: capture.log,
+    maxMessage: options.maxMessage ?? MAX_MESSAGE,
+    maxConnections: MAX_CONNECTIONS,
+  });
+  cleanup.push(() => server.close());
+  const open = async (): Promise<RawClient> => {
+    const client = await openClient(server.port);
+    cleanup.push(() => client.destroy());
+    return client;
+  };
+  return { ...capture, server, open };
+}
+
+describe("server log", () => {
+  // Shows: each request is logged with a preview of its payload and its size, then the reply size.
+  test('logs "client says" for each request, text as text and binary as hex', async () => {
+    const { open, waitFor } = await start();
+    const client = await open();
+    await roundTrip(client, "hello");
+    await roundTrip(client, Buffer.from([0x00, 0xff]));
+    await waitFor(/client says: "hello" \(5 bytes\)/);
+    await waitFor(/client says: <00 ff> \(2 bytes\)/);
+    await waitFor(/wrote 9 bytes of replies/);
+  });
+
+  // Shows: a pipeline that arrives in one read is answered in one write.
+  test("answers requests that arrived together with one write", async () => {
+    const { open, waitFor, text } = await start();
+    const client = await open();
+    await client.send(frames(["one", "two", "three"]));
+    for (const word of ["one", "two", "three"])
+      expect((await readFrame(client)).toString()).toBe(word);
+    await waitFor(/wrote 23 bytes of replies/);
+    expect(text().match(/wrote/g)).toHaveLength(1);
+  });
+
+  // Shows: an oversized length is logged with the length and the limit, and the server goes on.
+  test("logs a refused length with the length and the limit", async () => {
+    const { open, waitFor, text } = await start({ maxMessage: 4096 });
+    const client = await open();
+    await client.send(header(5000));
+    expect(await client.readToEnd()).toHaveLength(0);
+    await waitFor(/request refused: length 5000 exceeds the 4096-byte limit/);
+    expect(text()).not.toMatch(/client says/);
+    expect((await roundTrip(await open(), "next")).toString()).toBe("next");
+  });
+
+  // Shows: EOF between frames is a quiet, normal end; EOF inside one is logged with what was lost.
+  test("tells a clean EOF from one in the middle of a request", async () => {
+    const { open, waitFor, text } = await start();
+    const clean = await open();
+    await roundTrip(clean, "bye");
+    clean.end();
+    await clean.ended();
+    await waitFor(/client sent EOF/);
+    expect(text()).not.toMatch(/in the middle of a request/);
+
+    const cut = await open();
+    await cut.send(Buffer.concat([header(10), Buffer.from("abc")]));
+    cut.end();
+    await cut.ended();
+    await waitFor(/client closed its side in the middle of a request \(7 bytes of it dropped\)/);
+  });
+
+  // Shows: a reset mid-frame is logged, and the next client is served. Node
+  // usually reports the reset as ECONNRESET, but libuv can report it as a
+  // plain EOF (a hang-up right after a short read), so both are accepted.
+  test("logs a reset and keeps serving", async () => {
+    const { open, waitFor } = await start({ trace: true });
+    const client = await open();
+    await client.send(header(10));
+    await waitFor(/read \(4 bytes\)/);
+    client.reset();
+    await waitFor(
+      /connection lost: .*ECONNRESET|in the middle of a request \(4 bytes of it dropped\)/,
+    );
+    expect((await roundTrip(await open(), "next")).toString()).toBe("next");
+  });
+
+  // Shows: --trace dumps every read and write in hex, so the framing is visible.
+  test("with trace, hex-dumps what was read and what was written", async () => {
+    const { open, waitFor } = await start({ trace: true });
+    const client = await open();
+    await client.send(frame("hello"));
+    await readFrame(client);
+    await waitFor(
+      /read \(9 bytes\)\n00000000 {2}05 00 00 00 68 65 6c 6c {2}6f .*\|\.\.\.\.hello\|/,
+    );
+    await waitFor(/wrote \(9 bytes\)\n00000000 {2}05 00 00 00 68 65 6c 6c {2}6f/);
+  });
+
+  // Shows: close() hangs up on every connected client and resolves; each client sees EOF.
+  test("close() hangs up on every connected client and stops", async () => {
+    const { open, server, waitFor } = await start();
+    const a = await open();
+    const b = await open();
+    await roundTrip(a, "hi");
+    await b.send(header(10)); // b is in the middle of a request
+    await server.close();
+    expect(await a.ended()).toBe("eof");
+    expect(await b.ended()).toBe("eof");
+    expect(server.connections()).toBe(0);
+    await waitFor(/server stopped/);
+  });
+});
