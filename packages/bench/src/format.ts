@@ -30,14 +30,14 @@ export function formatMs(ms: number): string {
   return `${ms.toFixed(ms < 100 ? 1 : 0)} ms`;
 }
 
-/** Left-aligned first column, the rest right-aligned, two spaces apart. */
-export function textTable(header: string[], rows: string[][], indent = "  "): string {
+/** The first `left` columns left-aligned, the rest (numbers) right-aligned, two spaces apart. */
+export function textTable(header: string[], rows: string[][], left = 1, indent = "  "): string {
   const all = [header, ...rows];
   const widths = header.map((_, i) => Math.max(...all.map((row) => (row[i] ?? "").length)));
   return all
     .map((row) =>
       row
-        .map((cell, i) => (i === 0 ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0)))
+        .map((cell, i) => (i < left ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0)))
         .join("  ")
         .trimEnd(),
     )
@@ -45,9 +45,17 @@ export function textTable(header: string[], rows: string[][], indent = "  "): st
     .join("\n");
 }
 
-/** A GitHub markdown table: the first `left` columns left-aligned, the rest (numbers) right-aligned. */
+/**
+ * A GitHub markdown table, padded the way biome formats one (so formatting
+ * the generated page changes nothing): the first `left` columns
+ * left-aligned, the rest (numbers) right-aligned.
+ */
 export function markdownTable(header: string[], rows: string[][], left = 1): string {
-  const line = (cells: string[]) => `| ${cells.map((c) => c.replaceAll("|", "\\|")).join(" | ")} |`;
-  const rule = `|${header.map((_, i) => (i < left ? " --- " : " ---: ")).join("|")}|`;
-  return [line(header), rule, ...rows.map(line)].join("\n");
+  const all = [header, ...rows].map((row) => row.map((c) => c.replaceAll("|", "\\|")));
+  const widths = header.map((_, i) => Math.max(3, ...all.map((row) => (row[i] ?? "").length)));
+  const line = (cells: string[]) =>
+    `| ${widths.map((w, i) => (i < left ? (cells[i] ?? "").padEnd(w) : (cells[i] ?? "").padStart(w))).join(" | ")} |`;
+  const rule = `| ${widths.map((w, i) => (i < left ? "-".repeat(w) : `${"-".repeat(w - 1)}:`)).join(" | ")} |`;
+  const [head = [], ...body] = all;
+  return [line(head), rule, ...body.map(line)].join("\n");
 }

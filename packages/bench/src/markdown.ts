@@ -19,6 +19,7 @@ import {
   verdict,
 } from "./report.ts";
 import type { BenchResults } from "./results.ts";
+import { describeRounds } from "./scenarios.ts";
 
 export interface Page {
   markdown: string;
@@ -43,7 +44,7 @@ export function benchmarkPage(results: BenchResults, svgName: string): Page {
     `- Machine: ${m.cores} cores (${m.cpuModel}), ${m.memoryGb} GB, ${m.os}; Node ${m.node}.`,
     `- ${capitalise(results.pinning)}; ${results.fdNote}.`,
     `- Load average (1 min) at start and end: ${results.loadAverage.start.toFixed(1)} and ${results.loadAverage.end.toFixed(1)}${busy(results) ? ": other work was running, so expect noise" : ""}.`,
-    `- Each run: a fresh server process, ${s.warmupMs / 1000} s of warm-up, then ${s.durationMs / 1000} s measured.`,
+    `- Each scenario: servers started afresh, ${describeRounds(s)}; errors are counted over every round.`,
     ...results.targets
       .filter((t) => !t.available)
       .map((t) => `- ${t.name}: skipped (${t.note ?? "?"}).`),

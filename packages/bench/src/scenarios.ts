@@ -34,9 +34,11 @@ export const scenarios: Scenario[] = [
 
 export interface Settings {
   mode: "quick" | "full";
-  /** Load before measuring, per run. */
+  /** Rounds per scenario and target, taken in turn across the targets; the median is reported. */
+  rounds: number;
+  /** Load before measuring, per round. */
   warmupMs: number;
-  /** Measured time per run. */
+  /** Measured time per round. */
   durationMs: number;
   /** Wait for the replies still due after a run. */
   graceMs: number;
@@ -52,15 +54,24 @@ export interface Settings {
   payloadSize: number;
 }
 
+/** "3 rounds of 0.5 s warm-up + 1.5 s measured, median shown": for the report. */
+export function describeRounds(s: Settings): string {
+  const each = `${s.warmupMs / 1000} s warm-up + ${s.durationMs / 1000} s measured`;
+  return s.rounds === 1
+    ? `one round of ${each} per target`
+    : `${s.rounds} rounds of ${each} per target, taken in turn across targets; the median round is shown`;
+}
+
 export function settingsFor(quick: boolean, durationSeconds?: number): Settings {
   const base: Settings = quick
     ? {
         mode: "quick",
+        rounds: 1,
         warmupMs: 100,
         durationMs: 400,
         graceMs: 500,
         idleConnections: 1000,
-        idleSettleMs: 300,
+        idleSettleMs: 200,
         pipelineSmall: 20_000,
         pipelineLarge: 200_000,
         pipelineRepeats: 1,
@@ -68,8 +79,9 @@ export function settingsFor(quick: boolean, durationSeconds?: number): Settings 
       }
     : {
         mode: "full",
-        warmupMs: 1000,
-        durationMs: 5000,
+        rounds: 3,
+        warmupMs: 500,
+        durationMs: 1500,
         graceMs: 1000,
         idleConnections: 10_000,
         idleSettleMs: 1000,

@@ -81,7 +81,7 @@ export class ByteQueue {
 
   /** buf_consume: drop `n` bytes from the front. O(1): only the offset moves. */
   consume(n: number): void {
-    if (n < 0 || n > this.length) {
+    if (!Number.isInteger(n) || n < 0 || n > this.length) {
       throw new RangeError(`cannot consume ${n} of ${this.length} waiting bytes`);
     }
     this.#start += n;

@@ -42,7 +42,7 @@ export interface Conn {
    * does not take at once waits in Node's queue (socket.writableLength).
    * Together the two are the book's outgoing buffer.
    */
-  outgoing: Buffer[];
+  readonly outgoing: Buffer[];
 }
 
 /** A new Conn for a socket accept() just returned: ready to read, nothing to write. */

@@ -23,6 +23,8 @@ export interface LoadOptions {
   /** Called every `progressMs` with the number of replies so far. */
   onProgress?: (done: number) => void;
   progressMs?: number;
+  /** Aborting it (Ctrl-C) ends every connection; the result then counts what was left as errors. */
+  signal?: AbortSignal;
 }
 
 export interface LoadResult {
@@ -83,14 +85,20 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   const timer = progress
     ? setInterval(() => progress(result.ok + result.errors), options.progressMs ?? 200)
     : null;
+  const sockets = new Set<net.Socket>();
+  const abort = () => {
+    for (const socket of sockets) socket.destroy(new Error("stopped before the end"));
+  };
+  options.signal?.addEventListener("abort", abort, { once: true });
   const start = performance.now();
   const outcomes = await Promise.all(
     Array.from({ length: options.clients }, (_, id) =>
-      runClient(id, options, histogram, result, fail),
+      runClient(id, options, sockets, histogram, result, fail),
     ),
   );
   result.seconds = (performance.now() - start) / 1000;
   if (timer) clearInterval(timer);
+  options.signal?.removeEventListener("abort", abort);
   // Not one connection made: that is a user's problem (no server), not a result.
   if (outcomes.length > 0 && outcomes.every((outcome) => outcome !== null)) throw outcomes[0];
   result.p50 = histogram.percentile(0.5);
@@ -106,6 +114,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
 function runClient(
   id: number,
   options: LoadOptions,
+  sockets: Set<net.Socket>,
   histogram: Histogram,
   result: LoadResult,
   fail: (count: number, why: string) => void,
@@ -123,12 +132,15 @@ function runClient(
 
   return new Promise((resolve) => {
     const socket = net.connect({ host: options.host, port: options.port, noDelay: true });
+    sockets.add(socket);
+    if (options.signal?.aborted) socket.destroy(new Error("stopped before the start"));
     let settled = false;
     // Ends this client once: `why` is null on success, else what went wrong
     // (every request without a good reply then counts as an error).
     const settle = (why: string | null, outcome: unknown = null) => {
       if (settled) return;
       settled = true;
+      sockets.delete(socket);
       if (why !== null) fail(requests - answered, `client ${id}: ${why}`);
       if (why === null) socket.end();
       else socket.destroy();
@@ -185,7 +197,7 @@ function runClient(
       send(replies);
     });
     socket.on("error", (err) => {
-      if (connected) return settle(describeError(err));
+      if (connected || options.signal?.aborted) return settle(describeError(err));
       // Never connected: say why the way every other program does.
       const friendly = connectError(err, options.host, options.port);
       settle(friendly instanceof Error ? friendly.message : describeError(err), friendly);
@@ -196,7 +208,8 @@ function runClient(
 
 /** The one-screen summary printed at the end of a load run. */
 export function formatSummary(options: LoadOptions, result: LoadResult): string {
-  const rate = result.seconds > 0 ? (result.ok + result.errors) / result.seconds : 0;
+  // Good replies only: requests lost to a failed connection were never answered.
+  const rate = result.seconds > 0 ? result.ok / result.seconds : 0;
   const lines = [
     `load: ${options.clients} clients x ${options.requests} requests, ${options.pipeline} in flight each, ${options.size}-byte payloads`,
     `  requests  ${result.total}, ${result.ok} good replies, ${result.errors} errors`,

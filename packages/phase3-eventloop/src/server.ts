@@ -161,9 +161,11 @@ async function stop(server: net.Server, state: ServerState): Promise<void> {
   // close() on the listening socket: no new clients. Its callback runs only
   // once every connection is gone, so it is also "wait for the rest".
   const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
-  // Every request received so far has been answered already: handleRead
+  // Every request that reached handleRead has been answered already: it
   // answers all the whole requests it has before it returns. So each
   // connection only has to send what is queued, then close: want_close.
+  // (Bytes still in the kernel, or held back by Node for a paused client,
+  // are never read: the server is going away.)
   for (const conn of state.conns) {
     conn.wantClose = true;
     handleWrite(state, conn);
@@ -220,7 +222,7 @@ function handleAccept(state: ServerState, socket: net.Socket): void {
     // The fd is closed; forget the connection and its buffers.
     state.conns.delete(conn);
     conn.incoming.clear();
-    conn.outgoing = [];
+    conn.outgoing.length = 0;
     log.info("closed", conn.peer);
   });
 }
@@ -246,7 +248,7 @@ function handleRead(state: ServerState, conn: Conn, chunk: Buffer): void {
 
   // 2. Parse every whole request. `offset` walks through the waiting bytes;
   //    the book instead erases each request from the front of the buffer
-  //    (a copy of all the bytes behind it), which makes a pipeline of n
+  //    (a copy of all the bytes behind it), which makes a read holding n
   //    requests cost O(n^2). Moving an offset costs nothing.
   const bytes = conn.incoming.bytes();
   let offset = 0;
@@ -302,14 +304,14 @@ function handleWrite(state: ServerState, conn: Conn): void {
     // cork() holds the pieces back and uncork() hands them to the kernel
     // together (one writev() call).
     const pieces = encodeFrames(conn.outgoing, state.maxMessage);
-    conn.outgoing = [];
+    conn.outgoing.length = 0; // emptied, the same array reused for the next read
     // In C, write() on a non-blocking socket takes what fits in the kernel's
     // send buffer and returns how much that was, or fails with EAGAIN when
     // it is full; the caller keeps the rest and waits for POLLOUT. Node's
     // write() always takes everything: what the kernel does not take yet
     // waits in Node's queue, and write() returns false once that queue
-    // reaches the high-water mark (our MAX_QUEUED). Node's false is our
-    // EAGAIN.
+    // reaches the high-water mark (the cap: MAX_QUEUED, or --max-queued).
+    // Node's false is our EAGAIN.
     if (pieces.length > 1) socket.cork();
     for (const piece of pieces) socket.write(piece);
     if (pieces.length > 1) socket.uncork();

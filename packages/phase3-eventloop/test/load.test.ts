@@ -105,6 +105,17 @@ describe("runLoad", () => {
     expect(result.firstError).toMatch(/closed the connection/);
   });
 
+  // Shows: Ctrl-C (an aborted signal) ends every connection early; the unanswered requests are errors.
+  test("stops early when its signal aborts, and says so", async () => {
+    const port = await realServer();
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 200);
+    const result = await runLoad(load(port, { requests: 100_000_000, signal: controller.signal }));
+    expect(result.ok).toBeGreaterThan(0);
+    expect(result.ok + result.errors).toBe(result.total);
+    expect(result.firstError).toMatch(/stopped before the end/);
+  });
+
   // Shows: with no server at all, the friendly "no server is listening" error, not a summary.
   test("rejects with the connection-refused error when nothing listens", async () => {
     const port = await fakeServer((chunk) => chunk);

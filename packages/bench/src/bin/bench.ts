@@ -3,7 +3,7 @@
 // missing or a server failed. The work is in ../bench.ts.
 import { writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { boolFlag, intFlag, main, type Program, parseFlags, UsageError } from "@rah/core";
+import { boolFlag, main, type Program, parseFlags, UsageError } from "@rah/core";
 import { planBench, runBench } from "../bench.ts";
 import { writeBenchmarkPage } from "../markdown.ts";
 import { createProgress } from "../progress.ts";
@@ -31,7 +31,7 @@ const program: Program = {
     duration: {
       type: "string",
       value: "<s>",
-      description: "measured seconds per run (default 5, --quick 0.4)",
+      description: "measured seconds per round (default 1.5, --quick 0.4)",
     },
     json: { type: "string", value: "<file>", description: "write the raw results as JSON" },
     "cpu-prof": {
@@ -62,10 +62,7 @@ main(async (argv, stop) => {
     if (!TARGETS.includes(name))
       throw new UsageError(`--only: unknown target "${name}", use ${TARGETS.join(", ")}`);
   }
-  const duration =
-    values.duration === undefined
-      ? undefined
-      : intFlag(values, "duration", { min: 1, max: 600, fallback: 5 });
+  const duration = secondsFlag(values.duration);
   const profDir = typeof values["cpu-prof"] === "string" ? values["cpu-prof"] : undefined;
   const progress = createProgress();
   const args = argv.filter((a) => a !== "--");
@@ -95,3 +92,13 @@ main(async (argv, stop) => {
   }
   return 0;
 });
+
+/** --duration: seconds, fractions allowed ("1.5"). */
+function secondsFlag(value: string | boolean | undefined): number | undefined {
+  if (typeof value !== "string") return undefined;
+  const seconds = /^\d+(\.\d+)?$/.test(value) ? Number(value) : Number.NaN;
+  if (!(seconds >= 0.1 && seconds <= 600)) {
+    throw new UsageError(`--duration must be a number of seconds from 0.1 to 600, got "${value}"`);
+  }
+  return seconds;
+}

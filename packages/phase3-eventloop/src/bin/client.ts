@@ -48,7 +48,7 @@ const program = {
   ],
 };
 
-main(async (argv) => {
+main(async (argv, stop) => {
   const { host, port, values, positionals } = parseFlags(argv, program);
   const pipeline = !boolFlag(values, "no-pipeline");
 
@@ -72,6 +72,7 @@ main(async (argv) => {
     const tty = process.stdout.isTTY === true;
     const result = await runLoad({
       ...options,
+      signal: stop, // Ctrl-C: stop early, still print the summary
       ...(tty && {
         onProgress: (done: number) =>
           process.stdout.write(`\r  ${done} of ${total} requests answered...`),
