@@ -111,7 +111,13 @@ export async function runBench(
     if (stop.aborted) throw new Interrupted();
   };
   try {
-    const scaled = active.filter((t) => t.name !== "phase2-framing");
+    // The scaling figures. Phase 2 serves one client at a time: 10,000 idle
+    // connections would be 9,999 waiting ones, so it sits these out; a
+    // --quick run takes them for one target only (phase 3 if it runs).
+    const others = active.filter((t) => t.name !== "phase2-framing");
+    const phase3 = others.filter((t) => t.name === "phase3-eventloop");
+    const quickOnes = phase3.length > 0 ? phase3 : others.slice(0, 1);
+    const scaled = settings.mode === "quick" ? quickOnes : others;
     const runnable = scenarios.flatMap((s) => active.filter((t) => s.payloadSize <= t.maxPayload));
     const total = runnable.length * settings.rounds + scaled.length * 2;
     let step = 0;
@@ -126,8 +132,6 @@ export async function runBench(
       scenarioResults.push({ scenario, runs: await runScenario(ctx, active, scenario) });
     }
 
-    // The scaling figures. Phase 2 serves one client at a time: 10,000 idle
-    // connections would be 9,999 waiting ones, so it sits these out.
     const idle: IdleResult[] = [];
     const pipeline: PipelineResult[] = [];
     for (const target of scaled) {

@@ -3,9 +3,11 @@
 // histogram.
 //
 // Two ways to run:
-// - for a duration (the scenarios): connect, warm up, measure for
-//   `durationMs` while each connection sends a new request for every reply,
-//   then stop sending and wait up to `graceMs` for the replies still due;
+// - for a duration (the scenarios): connect everyone, then send; warm up
+//   (at least `warmupMs`, and until every connection has been answered or
+//   answers stop coming); measure for `durationMs` while each connection
+//   sends a new request for every reply; then stop sending and wait up to
+//   `graceMs` for the replies still due;
 // - for a number of requests per connection (`requestsPerConnection`: the
 //   pipeline and idle-connection figures): connect everyone first, then send,
 //   and stop when every connection has all its replies (or `durationMs`
@@ -40,6 +42,11 @@ export interface LoadOptions {
   requestsPerConnection?: number;
   /** Load before measuring starts (duration runs only). */
   warmupMs: number;
+  /**
+   * Warm-up goes on while connections still get their first reply, until
+   * none has for this long (default 1000 ms). See #untilAnswered.
+   */
+  warmupStallMs?: number;
   /** The measured time (duration runs), or the time limit (counted runs). */
   durationMs: number;
   /** How long to wait for the replies still due once sending stops. */
@@ -87,6 +94,8 @@ export interface LoadResult {
 }
 
 const MAX_SAMPLES = 5;
+/** The warm-up may grow by this much at most, waiting for first replies. */
+const WARMUP_MAX_EXTRA_MS = 5000;
 
 interface Conn {
   readonly id: number;
@@ -134,6 +143,8 @@ class LoadRun {
   #closing = false;
   #measured = 0;
   #unsettled = 0;
+  /** When a connection last got its first reply (see #untilAnswered). */
+  #lastFirstReply = 0;
   #onSettled: (() => void) | null = null;
 
   constructor(options: LoadOptions, hooks: LoadHooks) {
@@ -166,22 +177,24 @@ class LoadRun {
 
   async run(): Promise<LoadResult> {
     const counted = Number.isFinite(this.#budget);
-    // Duration runs start sending as each connection comes up (that is part
-    // of the warm-up); counted runs wait until everyone is connected.
-    this.#sending = !counted;
+    // Everyone connects before anyone sends, so the server's only work
+    // during the connection burst is accepting.
     this.#unsettled = this.#conns.length;
     await this.#connectAll();
+    this.#sending = true;
 
     let start: number;
     let cpu: NodeJS.CpuUsage;
     if (counted) {
       start = this.#startMeasuring();
       cpu = process.cpuUsage();
-      this.#sending = true;
       for (const conn of this.#conns) this.#refill(conn);
       await this.#untilSettled(this.#o.durationMs);
     } else {
+      this.#lastFirstReply = performance.now();
+      for (const conn of this.#conns) this.#refill(conn);
       await sleep(this.#o.warmupMs);
+      await this.#untilAnswered();
       start = this.#startMeasuring();
       cpu = process.cpuUsage();
       await sleep(this.#o.durationMs);
@@ -236,6 +249,28 @@ class LoadRun {
       errorSamples: [...this.#samples],
       clientCpuPercent: elapsedMs > 0 ? (cpuUsed.user + cpuUsed.system) / 10 / elapsedMs : 0,
     };
+  }
+
+  /**
+   * Extends the warm-up until every connection has had a reply, or until
+   * no connection got its first reply for `warmupStallMs` (the rest are
+   * starved, as under phase 2), at most `WARMUP_MAX_EXTRA_MS`.
+   *
+   * Why: when a burst of connections overflows the server's accept queue,
+   * Linux drops the last packet of some handshakes. The client believes it
+   * is connected; the server only learns of the connection when the client
+   * retransmits, a second or more later. Those connections would count as
+   * starved although the server serves everyone once it has them.
+   */
+  async #untilAnswered(): Promise<void> {
+    const deadline = performance.now() + WARMUP_MAX_EXTRA_MS;
+    const stall = this.#o.warmupStallMs ?? 1000;
+    for (;;) {
+      const now = performance.now();
+      const waiting = this.#conns.some((c) => c.state === "open" && c.replies === 0);
+      if (!waiting || now - this.#lastFirstReply >= stall || now >= deadline) return;
+      await sleep(50);
+    }
   }
 
   #startMeasuring(): number {
@@ -409,7 +444,7 @@ class LoadRun {
         );
       }
       conn.answered++;
-      conn.replies++;
+      if (conn.replies++ === 0) this.#lastFirstReply = now;
     }
     if (this.#sending) this.#refill(conn);
     if (conn.answered >= this.#budget || (!this.#sending && conn.answered >= conn.sent)) {

@@ -5,6 +5,7 @@ import path from "node:path";
 import { barChart } from "./chart.ts";
 import { formatCount, formatMb, formatRatio, markdownTable } from "./format.ts";
 import {
+  busy,
   describeScenario,
   goals,
   IDLE_HEADER,
@@ -43,7 +44,7 @@ export function benchmarkPage(results: BenchResults, svgName: string): Page {
     `- Command: \`${results.command}\`${s.mode === "quick" ? " (a --quick run: short, noisy numbers)" : ""}`,
     `- Machine: ${m.cores} cores (${m.cpuModel}), ${m.memoryGb} GB, ${m.os}; Node ${m.node}.`,
     `- ${capitalise(results.pinning)}; ${results.fdNote}.`,
-    `- Load average (1 min) at start and end: ${results.loadAverage.start.toFixed(1)} and ${results.loadAverage.end.toFixed(1)}${busy(results) ? ": other work was running, so expect noise" : ""}.`,
+    `- Load average (1 min) before the run: ${results.loadAverage.start.toFixed(1)}${busy(results) ? ": other work was running, so expect noise" : ""}.`,
     `- Each scenario: servers started afresh, ${describeRounds(s)}; errors are counted over every round.`,
     ...results.targets
       .filter((t) => !t.available)
@@ -60,7 +61,7 @@ export function benchmarkPage(results: BenchResults, svgName: string): Page {
   out.push(
     markdownTable(
       ["goal", "measured", "verdict"],
-      goals(results).map((g) => [g.goal, g.measured, verdict(g.met)]),
+      goals(results).map((g) => [g.goal, g.measured, verdict(g)]),
       3,
     ),
     "",
@@ -88,7 +89,7 @@ export function benchmarkPage(results: BenchResults, svgName: string): Page {
       `### ${formatCount(s.idleConnections)} idle connections`,
       "",
       "Every connection sends one request and gets its reply, then stays open doing nothing;",
-      "the server's resident memory is read a second later.",
+      `the server's resident memory is read ${s.idleSettleMs / 1000} s later.`,
       "",
       markdownTable(IDLE_HEADER, idleRows(results)),
       "",
@@ -142,11 +143,6 @@ function baselineNote(results: BenchResults): string {
     `For scale: a Node process that does nothing holds ${formatMb(node)}; under tsx, as every Node` +
     ` target here runs (\`node --import tsx\`), ${formatMb(tsx)}.`
   );
-}
-
-/** A load average above a quarter of the cores means our processes shared them. */
-export function busy(results: Pick<BenchResults, "loadAverage" | "machine">): boolean {
-  return Math.max(results.loadAverage.start, results.loadAverage.end) > results.machine.cores / 4;
 }
 
 function capitalise(text: string): string {

@@ -77,7 +77,11 @@ export interface BenchResults {
   /** RSS of a Node process doing nothing, plain and under tsx (as every Node target runs), bytes. */
   baselineRss: { node: number | null; tsx: number | null };
   pipeline: PipelineResult[];
-  /** The 1-minute load average when the run started and ended: other work on the machine. */
+  /**
+   * The 1-minute load average when the run started (other work on the
+   * machine) and when it ended (which includes the bench's own two busy
+   * processes).
+   */
   loadAverage: { start: number; end: number };
   /** Total seconds the run took. */
   seconds: number;

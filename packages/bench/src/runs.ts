@@ -96,6 +96,7 @@ async function measureRound(
       inFlight: scenario.inFlight,
       payloadSize: scenario.payloadSize,
       warmupMs: ctx.settings.warmupMs,
+      warmupStallMs: ctx.settings.warmupStallMs,
       durationMs: ctx.settings.durationMs,
       graceMs: ctx.settings.graceMs,
     },

@@ -38,6 +38,8 @@ export interface Settings {
   rounds: number;
   /** Load before measuring, per round. */
   warmupMs: number;
+  /** Warm-up goes on while connections still get their first reply, until none has for this long. */
+  warmupStallMs: number;
   /** Measured time per round. */
   durationMs: number;
   /** Wait for the replies still due after a run. */
@@ -68,6 +70,7 @@ export function settingsFor(quick: boolean, durationSeconds?: number): Settings 
         mode: "quick",
         rounds: 1,
         warmupMs: 100,
+        warmupStallMs: 300,
         durationMs: 400,
         graceMs: 500,
         idleConnections: 1000,
@@ -81,6 +84,7 @@ export function settingsFor(quick: boolean, durationSeconds?: number): Settings 
         mode: "full",
         rounds: 3,
         warmupMs: 500,
+        warmupStallMs: 1000,
         durationMs: 1500,
         graceMs: 1000,
         idleConnections: 10_000,

@@ -59,6 +59,7 @@ function load(port: number, more: Partial<LoadOptions> = {}): LoadOptions {
     inFlight: 4,
     payloadSize: 32,
     warmupMs: 50,
+    warmupStallMs: 100,
     durationMs: 300,
     graceMs: 300,
     ...more,
@@ -175,6 +176,22 @@ describe("starvation", () => {
     expect(result.starved).toBe(2);
     expect(result.errorCount).toBe(0);
     expect(result.replies).toBeGreaterThan(0);
+  });
+});
+
+describe("warm-up", () => {
+  // A connection whose first reply comes late (as when the server's accept
+  // queue overflowed and the handshake was retried) is waited for, not starved.
+  it("waits for a late first reply before measuring", async () => {
+    const port = await frameServer((payload, n, socket, conn) => {
+      if (conn === 1 && n === 0) setTimeout(() => echo(payload, socket), 600);
+      else echo(payload, socket);
+    });
+    const result = await runLoad(
+      load(port, { connections: 2, inFlight: 1, connectConcurrency: 1, warmupStallMs: 1000 }),
+    );
+    expect(result.starved).toBe(0);
+    expect(result.errorCount).toBe(0);
   });
 });
 

@@ -117,6 +117,12 @@ describe("goals", () => {
   it("is met when phase 3 is never below the floor", () => {
     expect(goals(results(floor, floor))[0]?.met).toBe(true);
   });
+
+  // A --quick run is a smoke test: it shows the figures but judges no goal.
+  it("judges nothing in a --quick run", () => {
+    const quick = { ...results(phase3, floor), settings: settingsFor(true) };
+    expect(goals(quick).map((g) => g.met)).toEqual([null, null, null, null]);
+  });
 });
 
 describe("output", () => {
