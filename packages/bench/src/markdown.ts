@@ -128,8 +128,9 @@ export function benchmarkPage(results: BenchResults, svgName: string): Page {
     "- **server CPU**: the server process's CPU time while measuring, in % of one core (it is",
     "  single-threaded, so 100% means saturated). **loadgen CPU** is the same for the load",
     "  generator: near 100% means the numbers are limited by the client, not the server.",
-    "- **peak RSS**: the server's peak resident memory (VmHWM). Node servers run under tsx",
-    "  (`node --import tsx`), whose loader adds some MB to every Node target alike.",
+    "- **peak RSS**: the server's peak resident memory (VmHWM). The Node servers run as JavaScript",
+    "  compiled ahead of time from their own entry point (esbuild), as a deployment would run them:",
+    "  under `node --import tsx` the loader thread and compiler would add tens of MB to each.",
     "- One run on one machine: expect a few percent of noise between runs, more on a busy machine.",
     "",
   );
@@ -140,8 +141,8 @@ function baselineNote(results: BenchResults): string {
   const { node, tsx } = results.baselineRss;
   if (node === null || tsx === null) return "";
   return (
-    `For scale: a Node process that does nothing holds ${formatMb(node)}; under tsx, as every Node` +
-    ` target here runs (\`node --import tsx\`), ${formatMb(tsx)}.`
+    `For scale: a Node process that does nothing holds ${formatMb(node)}; under tsx` +
+    ` (\`node --import tsx\`, how \`pnpm start\` runs a phase) it holds ${formatMb(tsx)}.`
   );
 }
 

@@ -206,12 +206,12 @@ export function goals(results: BenchResults): Goal[] {
   const idle = results.idle.find((r) => r.target === "phase3-eventloop");
   const full = results.settings.idleConnections >= 10_000;
   const allOpen = idle !== undefined && idle.open >= idle.connections;
-  // For scale: the floor with the same connections, and what tsx alone adds.
+  // For scale: the floor with the same connections, and what tsx would add.
   const floorIdle = results.idle.find((r) => r.target === "floor")?.rssAfter ?? null;
   const { node, tsx } = results.baselineRss;
   const context = [
     floorIdle === null ? "" : `floor: ${formatMb(floorIdle)}`,
-    node === null || tsx === null ? "" : `tsx adds ${formatMb(tsx - node)} to every Node target`,
+    node === null || tsx === null ? "" : `tsx would add ${formatMb(tsx - node)}`,
     full ? "" : "a --quick run holds fewer",
   ].filter((x) => x !== "");
   out.push({
@@ -269,7 +269,7 @@ export function textReport(results: BenchResults): string {
     const { node, tsx } = results.baselineRss;
     if (node !== null && tsx !== null) {
       out.push(
-        `  (a Node process doing nothing: ${formatMb(node)}; under tsx, as the Node targets run: ${formatMb(tsx)})`,
+        `  (a Node process doing nothing: ${formatMb(node)}; under tsx, as \`pnpm start\` runs it: ${formatMb(tsx)})`,
       );
     }
   }

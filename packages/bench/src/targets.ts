@@ -3,13 +3,15 @@
 //   phase2-framing, phase3-eventloop  through the phase's own entry point,
 //                                     `src/bin/server.ts --port 0 --quiet`
 //   floor                             ./bin/floor.ts (see floor-server.ts)
+// (the Node ones compiled ahead of time: see compile.ts)
 //   redis                             `redis-server` from PATH, persistence off
 // and how to read a running server's CPU time and memory from /proc.
 import { existsSync } from "node:fs";
 import net from "node:net";
 import { fileURLToPath } from "node:url";
 import type { CodecName } from "./codecs.ts";
-import { type Child, launch, launchNode, tsxLoader } from "./process.ts";
+import { compileEntry } from "./compile.ts";
+import { type Child, launch, launchNode } from "./process.ts";
 import { cpuSeconds, findOnPath, freePort, type Memory, memoryOf } from "./system.ts";
 
 export type TargetName = "phase2-framing" | "phase3-eventloop" | "floor" | "redis";
@@ -60,9 +62,9 @@ function phase(name: TargetName, short: string, maxPayload: number): Target {
     codec: "frame",
     maxPayload,
     unavailable: () => (existsSync(entry) ? null : `packages/${name}/src/bin/server.ts not found`),
-    start: (options) =>
+    start: async (options) =>
       startNodeServer(
-        [...options.nodeArgs, "--import", tsxLoader, entry, "--port", "0", "--quiet"],
+        [...options.nodeArgs, await compileEntry(entry, name), "--port", "0", "--quiet"],
         options,
       ),
   };
@@ -76,9 +78,9 @@ export const floor: Target = {
   codec: "frame",
   maxPayload: Number.MAX_SAFE_INTEGER,
   unavailable: () => null,
-  start: (options) =>
+  start: async (options) =>
     startNodeServer(
-      [...options.nodeArgs, "--import", tsxLoader, floorEntry, "--port", "0"],
+      [...options.nodeArgs, await compileEntry(floorEntry, "floor"), "--port", "0"],
       options,
     ),
 };
