@@ -133,21 +133,33 @@ function stringFlag(values: FlagValues, name: string): string | undefined {
   return typeof value === "string" ? value : undefined;
 }
 
-/** A whole-number flag within [min, max]; `fallback` when absent. */
-export function intFlag(
+interface Range {
+  min: number;
+  max: number;
+  fallback: number;
+}
+
+/** Reads flag `name` with `parse` (NaN for a bad value), checked against `range`. */
+function numberFlag(
   values: FlagValues,
   name: string,
-  range: { min: number; max: number; fallback: number },
+  range: Range,
+  parse: (text: string) => number,
+  what: string,
 ): number {
   const text = stringFlag(values, name);
   if (text === undefined) return range.fallback;
-  const n = /^\d+$/.test(text) ? Number(text) : Number.NaN;
+  const n = parse(text);
   if (!Number.isSafeInteger(n) || n < range.min || n > range.max) {
-    throw new UsageError(
-      `--${name} must be a whole number from ${range.min} to ${range.max}, got "${text}"`,
-    );
+    throw new UsageError(`--${name} must be ${what}, got "${text}"`);
   }
   return n;
+}
+
+/** A whole-number flag within [min, max]; `fallback` when absent. */
+export function intFlag(values: FlagValues, name: string, range: Range): number {
+  const parse = (text: string) => (/^\d+$/.test(text) ? Number(text) : Number.NaN);
+  return numberFlag(values, name, range, parse, `a whole number from ${range.min} to ${range.max}`);
 }
 
 const UNITS: Record<string, number> = {
@@ -165,22 +177,14 @@ const UNITS: Record<string, number> = {
 };
 
 /** A byte size flag: "4096", "64k", "32MiB" (binary units); within [min, max]. */
-export function sizeFlag(
-  values: FlagValues,
-  name: string,
-  range: { min: number; max: number; fallback: number },
-): number {
-  const text = stringFlag(values, name);
-  if (text === undefined) return range.fallback;
-  const match = /^(\d+)\s*([a-z]*)$/i.exec(text.trim());
-  const unit = UNITS[match?.[2]?.toLowerCase() ?? "?"];
-  const n = match && unit !== undefined ? Number(match[1]) * unit : Number.NaN;
-  if (!Number.isSafeInteger(n) || n < range.min || n > range.max) {
-    throw new UsageError(
-      `--${name} must be a size from ${range.min} to ${range.max} bytes (like 4096, 64k or 32MiB), got "${text}"`,
-    );
-  }
-  return n;
+export function sizeFlag(values: FlagValues, name: string, range: Range): number {
+  const parse = (text: string) => {
+    const match = /^(\d+)\s*([a-z]*)$/i.exec(text.trim());
+    const unit = UNITS[match?.[2]?.toLowerCase() ?? "?"];
+    return match && unit !== undefined ? Number(match[1]) * unit : Number.NaN;
+  };
+  const what = `a size from ${range.min} to ${range.max} bytes (like 4096, 64k or 32MiB)`;
+  return numberFlag(values, name, range, parse, what);
 }
 
 export function boolFlag(values: FlagValues, name: string): boolean {
