@@ -4,11 +4,11 @@ import net from "node:net";
 import { createInterface } from "node:readline";
 import { PassThrough } from "node:stream";
 import { ConnectionLostError, ConnectionRefusedError } from "@rah/core";
+import { captureLog } from "@rah/core/testing";
 import { afterEach, describe, expect, test } from "vitest";
 import { exchange, interactive } from "../src/client.ts";
 import { FrameTooLargeError, MAX_MESSAGE } from "../src/protocol.ts";
 import { startServer } from "../src/server.ts";
-import { captureLog } from "./helpers.ts";
 
 const cleanup: (() => unknown)[] = [];
 afterEach(async () => {

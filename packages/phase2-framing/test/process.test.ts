@@ -2,10 +2,9 @@
 // one-line errors and exit codes.
 import net from "node:net";
 import { fileURLToPath } from "node:url";
-import { runProgram, startServerProcess } from "@rah/core/testing";
+import { captureLog, runProgram, startServerProcess } from "@rah/core/testing";
 import { afterEach, describe, expect, test } from "vitest";
 import { startServer } from "../src/server.ts";
-import { captureLog } from "./helpers.ts";
 
 const client = fileURLToPath(new URL("../src/bin/client.ts", import.meta.url));
 const server = fileURLToPath(new URL("../src/bin/server.ts", import.meta.url));

@@ -2,6 +2,7 @@
 // decoding case runs three ways (whole, byte by byte, split at random points
 // by fast-check) and must give the same frames.
 import { silentLogger } from "@rah/core";
+import { byteByByte, fakeConnection, splitAt } from "@rah/core/testing";
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
 import {
@@ -13,7 +14,6 @@ import {
   UnexpectedEofError,
 } from "../src/protocol.ts";
 import { readRequest } from "../src/server.ts";
-import { byteByByte, fakeConnection, splitAt } from "./helpers.ts";
 
 /** What decoding a whole stream gave: the payloads, then how it stopped. */
 interface Decoded {

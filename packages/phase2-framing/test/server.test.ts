@@ -1,10 +1,9 @@
 // What the server logs, in process, with a logger that writes into a string:
 // the lines a student watches while trying things by hand.
-import { openClient, type RawClient } from "@rah/core/testing";
+import { captureLog, openClient, type RawClient } from "@rah/core/testing";
 import { frame, header, readFrame, roundTrip } from "@rah/specs";
 import { afterEach, describe, expect, test } from "vitest";
 import { type Server, startServer } from "../src/server.ts";
-import { captureLog } from "./helpers.ts";
 
 const cleanup: (() => unknown)[] = [];
 afterEach(async () => {

@@ -2,12 +2,11 @@
 // of any length, half-close, backpressure on clients that do not read, and
 // limits, each one costing only the client that hits it.
 import { silentLogger } from "@rah/core";
-import { openClient, type RawClient, sleep, withTimeout } from "@rah/core/testing";
+import { captureLog, openClient, type RawClient, sleep, withTimeout } from "@rah/core/testing";
 import { frame, frames, header, readFrame, roundTrip } from "@rah/specs";
 import { afterEach, describe, expect, test } from "vitest";
 import { MAX_MESSAGE } from "../src/protocol.ts";
 import { MAX_CONNECTIONS, type ServerOptions, startServer } from "../src/server.ts";
-import { captureLog } from "./helpers.ts";
 
 const cleanup: (() => unknown)[] = [];
 afterEach(async () => {

@@ -1,9 +1,10 @@
 // readFull and writeAll on a fake connection whose read() returns the bytes
 // in whatever pieces a test chooses, like TCP does.
+
+import { byteByByte, fakeConnection, splitAt } from "@rah/core/testing";
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
 import { readFull, writeAll } from "../src/io.ts";
-import { byteByByte, fakeConnection, splitAt } from "./helpers.ts";
 
 const stream = Buffer.from("0123456789abcdefghij");
 

@@ -2,12 +2,17 @@
 // one-line errors and exit codes.
 import net from "node:net";
 import { fileURLToPath } from "node:url";
-import { openClient, runProgram, startServerProcess, withTimeout } from "@rah/core/testing";
+import {
+  captureLog,
+  openClient,
+  runProgram,
+  startServerProcess,
+  withTimeout,
+} from "@rah/core/testing";
 import { frame, header, roundTrip } from "@rah/specs";
 import { afterEach, describe, expect, test } from "vitest";
 import { MAX_MESSAGE } from "../src/protocol.ts";
 import { MAX_CONNECTIONS, startServer } from "../src/server.ts";
-import { captureLog } from "./helpers.ts";
 
 const client = fileURLToPath(new URL("../src/bin/client.ts", import.meta.url));
 const server = fileURLToPath(new URL("../src/bin/server.ts", import.meta.url));

@@ -3,6 +3,8 @@
 // bytes, exactly as handleRead does. Every decoding case runs three ways
 // (whole, byte by byte, split at random points by fast-check) and must give
 // the same frames.
+
+import { byteByByte, splitAt } from "@rah/core/testing";
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
 import { ByteQueue } from "../src/buffer.ts";
@@ -16,7 +18,6 @@ import {
   parseFrame,
   UnexpectedEofError,
 } from "../src/protocol.ts";
-import { byteByByte, splitAt } from "./helpers.ts";
 
 /** The limit these tests decode with: small, so that "exactly the limit" is cheap to build. */
 const LIMIT = 4096;

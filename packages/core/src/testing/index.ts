@@ -1,3 +1,5 @@
+export { captureLog } from "./capture-log.ts";
+export { type FakeConnection, fakeConnection } from "./fake-connection.ts";
 export {
   type Finished,
   type RunningProgram,
@@ -6,5 +8,6 @@ export {
   startServerProcess,
 } from "./process.ts";
 export { type ClientEnd, openClient, type RawClient } from "./raw-client.ts";
+export { byteByByte, splitAt } from "./splits.ts";
 export { sleep, withTimeout } from "./time.ts";
 export { reportFile } from "./vitest-report.ts";
