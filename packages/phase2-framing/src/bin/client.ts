@@ -19,30 +19,27 @@ const program = {
 
 main(async (argv) => {
   const { host, port, positionals } = parseFlags(argv, program);
-  if (positionals.length > 0) {
-    const replies = await exchange(
-      host,
-      port,
-      positionals.map((word) => Buffer.from(word)),
-    );
-    for (const reply of replies) process.stdout.write(`${reply.toString()}\n`);
+  if (positionals.length === 0 && process.stdin.isTTY) {
+    const lines = createInterface({ input: process.stdin, output: process.stdout });
+    await interactive(host, port, lines, (text) => console.log(text));
     return 0;
   }
-  if (!process.stdin.isTTY) {
-    const chunks: Buffer[] = [];
-    for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-    // One request per line; a final newline does not start another one.
-    const lines = Buffer.concat(chunks).toString().split(/\r?\n/);
-    if (lines.at(-1) === "") lines.pop();
-    const replies = await exchange(
-      host,
-      port,
-      lines.map((line) => Buffer.from(line)),
-    );
-    for (const reply of replies) process.stdout.write(`${reply.toString()}\n`);
-    return 0;
-  }
-  const lines = createInterface({ input: process.stdin, output: process.stdout });
-  await interactive(host, port, lines, (text) => console.log(text));
+  // Each word is one request; with no words, each line of stdin is.
+  const messages = positionals.length > 0 ? positionals : await stdinLines();
+  const replies = await exchange(
+    host,
+    port,
+    messages.map((message) => Buffer.from(message)),
+  );
+  for (const reply of replies) process.stdout.write(`${reply.toString()}\n`);
   return 0;
 });
+
+/** All of stdin, one string per line; a final newline does not start another line. */
+async function stdinLines(): Promise<string[]> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  const lines = Buffer.concat(chunks).toString().split(/\r?\n/);
+  if (lines.at(-1) === "") lines.pop();
+  return lines;
+}

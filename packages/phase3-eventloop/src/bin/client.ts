@@ -83,24 +83,28 @@ main(async (argv, stop) => {
     return result.errors === 0 ? 0 : 1;
   }
 
-  if (positionals.length > 0) {
-    const messages = positionals.map((word) => Buffer.from(word));
-    const replies = await exchange(host, port, messages, { pipeline });
-    for (const reply of replies) process.stdout.write(`${reply.toString()}\n`);
+  if (positionals.length === 0 && process.stdin.isTTY) {
+    const lines = createInterface({ input: process.stdin, output: process.stdout });
+    await interactive(host, port, lines, (text) => console.log(text));
     return 0;
   }
-  if (!process.stdin.isTTY) {
-    const chunks: Buffer[] = [];
-    for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-    // One request per line; a final newline does not start another one.
-    const lines = Buffer.concat(chunks).toString().split(/\r?\n/);
-    if (lines.at(-1) === "") lines.pop();
-    const messages = lines.map((line) => Buffer.from(line));
-    const replies = await exchange(host, port, messages, { pipeline });
-    for (const reply of replies) process.stdout.write(`${reply.toString()}\n`);
-    return 0;
-  }
-  const lines = createInterface({ input: process.stdin, output: process.stdout });
-  await interactive(host, port, lines, (text) => console.log(text));
+  // Each word is one request; with no words, each line of stdin is.
+  const messages = positionals.length > 0 ? positionals : await stdinLines();
+  const replies = await exchange(
+    host,
+    port,
+    messages.map((message) => Buffer.from(message)),
+    { pipeline },
+  );
+  for (const reply of replies) process.stdout.write(`${reply.toString()}\n`);
   return 0;
 });
+
+/** All of stdin, one string per line; a final newline does not start another line. */
+async function stdinLines(): Promise<string[]> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  const lines = Buffer.concat(chunks).toString().split(/\r?\n/);
+  if (lines.at(-1) === "") lines.pop();
+  return lines;
+}
