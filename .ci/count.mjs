@@ -15,7 +15,9 @@ for (const name of readdirSync("packages")) {
   console.log(`${name}: ${report.numPassedTests} passed, ${report.numFailedTests} failed`);
 }
 if (status !== 0 && failed === 0) {
-  console.log("a check outside the test suites failed (typecheck, lint or the diffs check): see above");
+  console.log(
+    "a check outside the test suites failed (typecheck, lint or the diffs check): see above",
+  );
   failed = 1;
 }
 console.log(`${passed} passed, ${failed} failed`);

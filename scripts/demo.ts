@@ -13,4 +13,6 @@ for (const phase of phases) {
     process.exit(1);
   }
 }
-console.log(`\nAll ${phases.length} demos ran. Next: pnpm --filter phase1-echo start, then read packages/phase1-echo/README.md`);
+console.log(
+  `\nAll ${phases.length} demos ran. Next: pnpm --filter phase1-echo start, then read packages/phase1-echo/README.md`,
+);

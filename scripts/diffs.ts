@@ -23,7 +23,9 @@ function diff(before: string, after: string, dir: string): string {
     maxBuffer: 64 * 1024 * 1024,
   });
   if (run.status !== 0 && run.status !== 1) {
-    console.error(`error: diff failed (${run.error?.message ?? run.stderr.trim()}); is diffutils installed?`);
+    console.error(
+      `error: diff failed (${run.error?.message ?? run.stderr.trim()}); is diffutils installed?`,
+    );
     process.exit(2);
   }
   // diff prints file times in its headers; drop them so the output only changes with the code.
@@ -46,7 +48,9 @@ for (let i = 1; i < phases.length; i++) {
 }
 
 if (check && stale.length > 0) {
-  console.error(`error: ${stale.join(", ")} ${stale.length === 1 ? "is" : "are"} stale: run \`pnpm diffs\` and commit the result`);
+  console.error(
+    `error: ${stale.join(", ")} ${stale.length === 1 ? "is" : "are"} stale: run \`pnpm diffs\` and commit the result`,
+  );
   process.exit(1);
 }
 if (check) console.log(`docs/diffs is current (${phases.length - 1} diffs)`);

@@ -63,7 +63,8 @@ export function barChart(results: BenchResults): string {
   }
   const height = y + 8;
   return [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${height}" viewBox="0 0 ${WIDTH} ${height}" font-family="system-ui, -apple-system, 'Segoe UI', sans-serif" font-size="12" fill="#222">`,
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${height}" viewBox="0 0 ${WIDTH} ${height}" font-family="system-ui, -apple-system, 'Segoe UI', sans-serif" font-size="12" fill="#222" role="img">`,
+    "<title>Requests per second for each scenario and target, from pnpm bench</title>",
     `<rect width="${WIDTH}" height="${height}" fill="#fff"/>`,
     `<text x="8" y="20" font-size="15" font-weight="bold">Requests per second (higher is better)</text>`,
     `<text x="8" y="36" fill="#555">pnpm bench, ${xml(results.date.slice(0, 10))}, ${results.machine.cores} cores, Node ${xml(results.machine.node)}; each scenario's bars are scaled to its fastest target</text>`,
