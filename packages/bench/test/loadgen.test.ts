@@ -1,4 +1,5 @@
-import net from "node:net";
+import type net from "node:net";
+import { startTestServer, type TestServer } from "@rah/core/testing";
 import { afterEach, describe, expect, it } from "vitest";
 import { frameCodec } from "../src/codecs.ts";
 import { startFloorServer } from "../src/floor-server.ts";
@@ -7,29 +8,22 @@ import { type LoadOptions, runLoad } from "../src/loadgen.ts";
 /** What a test server does with request number `n` (counted per connection) on connection `conn`. */
 type Answer = (payload: Buffer, n: number, socket: net.Socket, conn: number) => void;
 
-const servers: net.Server[] = [];
-const sockets = new Set<net.Socket>();
+const servers: TestServer[] = [];
 afterEach(async () => {
-  for (const socket of sockets) socket.destroy();
-  sockets.clear();
-  for (const s of servers.splice(0)) await new Promise((resolve) => s.close(resolve));
+  for (const server of servers.splice(0)) await server.close();
 });
 
-/** Starts `server` on a free loopback port, tracking its sockets so afterEach can close them. */
-async function listen(server: net.Server): Promise<number> {
-  server.on("connection", (socket: net.Socket) => {
-    sockets.add(socket);
-    socket.on("close", () => sockets.delete(socket));
-  });
+/** A test server on a free loopback port; afterEach closes it and its connections. */
+async function serve(onConnection: (socket: net.Socket) => void): Promise<number> {
+  const server = await startTestServer(onConnection);
   servers.push(server);
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  return (server.address() as net.AddressInfo).port;
+  return server.port;
 }
 
 /** A tiny frame server whose answers are up to the test: that is how it breaks on purpose. */
 async function frameServer(answer: Answer): Promise<number> {
   let conns = 0;
-  const server = net.createServer((socket) => {
+  return serve((socket) => {
     const conn = conns++;
     let buf: Buffer = Buffer.alloc(0);
     let n = 0;
@@ -42,9 +36,7 @@ async function frameServer(answer: Answer): Promise<number> {
         buf = buf.subarray(d.next);
       }
     });
-    socket.on("error", () => {});
   });
-  return listen(server);
 }
 
 const echo = (payload: Buffer, socket: net.Socket) =>
@@ -159,7 +151,7 @@ describe("runLoad detects a broken server", () => {
   // Nobody listening: every connection fails to connect, and the run still ends.
   it("counts failed connects", async () => {
     const port = await frameServer(() => {});
-    await new Promise((resolve) => servers.pop()?.close(resolve));
+    await servers.pop()?.close();
     const result = await runLoad(load(port));
     expect(result.errors.connectFailed).toBe(2);
     expect(result.replies).toBe(0);
@@ -198,7 +190,7 @@ describe("warm-up", () => {
 describe("RESP", () => {
   /** Just enough of Redis: PING <arg> answers <arg> as a bulk string; the `fail`-th PING gets -ERR. */
   async function pingServer(fail = -1): Promise<number> {
-    const server = net.createServer((socket) => {
+    return serve((socket) => {
       let text = "";
       let n = 0;
       socket.setEncoding("latin1");
@@ -214,9 +206,7 @@ describe("RESP", () => {
           socket.write(n++ === fail ? "-ERR no\r\n" : `$${size}\r\n${arg}\r\n`, "latin1");
         }
       });
-      socket.on("error", () => {});
     });
-    return listen(server);
   }
 
   // PING <payload> through RESP is checked like a frame echo.

@@ -34,6 +34,16 @@ async function accept(): Promise<Connection> {
 
 const read = (conn: Connection, max: number) => withTimeout(conn.read(max), 5_000, `read(${max})`);
 
+/** Reads until read() returns the empty buffer (EOF); returns it all as text. */
+async function readToEof(conn: Connection): Promise<string> {
+  let got = "";
+  for (;;) {
+    const bytes = await read(conn, 4096);
+    if (bytes.length === 0) return got;
+    got += bytes.toString();
+  }
+}
+
 describe("listen()", () => {
   // Port 0 means "any free port": the listener reports the one the kernel picked.
   it("reports the port the kernel picked", () => {
@@ -98,12 +108,7 @@ describe("read()", () => {
     const conn = await accept();
     await c.send("hi");
     c.end();
-    let got = "";
-    for (;;) {
-      const bytes = await read(conn, 4096);
-      if (bytes.length === 0) break;
-      got += bytes.toString();
-    }
+    const got = await readToEof(conn);
     expect(got).toBe("hi");
     for (let i = 0; i < 3; i++) expect((await read(conn, 4096)).length).toBe(0);
   });
@@ -205,12 +210,7 @@ describe("shutdownWrite()", () => {
     expect(c.state()).toBe("eof");
     await c.send("still here");
     c.end();
-    let got = "";
-    for (;;) {
-      const bytes = await read(conn, 4096);
-      if (bytes.length === 0) break;
-      got += bytes.toString();
-    }
+    const got = await readToEof(conn);
     expect(got).toBe("still here");
   });
 });
@@ -299,12 +299,7 @@ describe("connect()", () => {
     expect((await read(server, 4096)).length).toBe(0);
     await server.write(Buffer.from("pong"));
     server.close();
-    let got = "";
-    for (;;) {
-      const bytes = await read(conn, 4096);
-      if (bytes.length === 0) break;
-      got += bytes.toString();
-    }
+    const got = await readToEof(conn);
     expect(got).toBe("pong");
     conn.close();
   });

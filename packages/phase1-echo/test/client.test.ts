@@ -1,60 +1,23 @@
 // Phase 1's client: the entry point run as a process (words, piped stdin,
 // no server, a server that resets), and the lesson functions in process.
-import { spawn } from "node:child_process";
-import { createRequire } from "node:module";
-import net from "node:net";
 import { createInterface } from "node:readline";
 import { PassThrough } from "node:stream";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { fileURLToPath } from "node:url";
 import { ConnectionRefusedError, silentLogger } from "@rah/core";
-import { runProgram, withTimeout } from "@rah/core/testing";
+import { runProgram, startTestServer, unusedPort, withTimeout } from "@rah/core/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { exchange, interactive } from "../src/client.ts";
 import { type Server, startServer } from "../src/server.ts";
 
 const clientEntry = fileURLToPath(new URL("../src/bin/client.ts", import.meta.url));
-const tsx = pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href;
 
-/**
- * Runs the client with `input` piped to stdin and keeps stdout as raw bytes
- * (core's runProgram decodes it as UTF-8, which would garble binary data).
- */
+/** Runs the client with `input` piped to stdin; stdout is kept as raw bytes. */
 async function runWithBinaryStdin(
   args: string[],
   input: Uint8Array,
 ): Promise<{ code: number | null; stdout: Buffer; stderr: string }> {
-  const child = spawn(process.execPath, ["--import", tsx, clientEntry, ...args], {
-    env: { ...process.env, NO_COLOR: "1" },
-    stdio: ["pipe", "pipe", "pipe"],
-  });
-  const pid = child.pid;
-  const stdout: Buffer[] = [];
-  let stderr = "";
-  child.stdout.on("data", (chunk: Buffer) => stdout.push(chunk));
-  child.stderr.setEncoding("utf8").on("data", (text: string) => {
-    stderr += text;
-  });
-  child.stdin.on("error", () => {});
-  child.stdin.end(input);
-  const exited = new Promise<number | null>((resolve) => child.on("close", resolve));
-  try {
-    const code = await withTimeout(exited, 20_000, "the client with piped stdin");
-    return { code, stdout: Buffer.concat(stdout), stderr };
-  } finally {
-    if (pid !== undefined && child.exitCode === null && child.signalCode === null) {
-      process.kill(pid, "SIGKILL");
-    }
-  }
-}
-
-/** A port nobody listens on: bound by us for a moment, then released. */
-async function freePort(): Promise<number> {
-  const holder = net.createServer();
-  await new Promise<void>((resolve) => holder.listen(0, "127.0.0.1", resolve));
-  const address = holder.address();
-  await new Promise((resolve) => holder.close(resolve));
-  if (typeof address !== "object" || address === null) throw new Error("no port");
-  return address.port;
+  const run = await runProgram(clientEntry, args, { input });
+  return { code: run.code, stdout: run.stdoutBytes, stderr: run.stderr };
 }
 
 let server: Server;
@@ -87,7 +50,7 @@ describe("the client entry point", () => {
 
   // No server on that port: one sentence saying so, exit 1, no stack trace.
   it("says so in one line when no server listens", async () => {
-    const port = await freePort();
+    const port = await unusedPort();
     const result = await runProgram(clientEntry, ["--port", String(port), "hello"]);
     expect(result.code).toBe(1);
     expect(result.stdout).toBe("");
@@ -100,18 +63,16 @@ describe("the client entry point", () => {
 
   // A server that resets the connection mid-exchange: one sentence, exit 1, no stack trace.
   it("says so in one line when the server resets", async () => {
-    const rude = net.createServer((socket) => {
+    const rude = await startTestServer((socket) => {
       socket.once("data", () => socket.resetAndDestroy());
     });
-    await new Promise<void>((resolve) => rude.listen(0, "127.0.0.1", resolve));
-    const address = rude.address();
-    const port = typeof address === "object" && address ? address.port : 0;
+    const port = rude.port;
     try {
       const result = await runProgram(clientEntry, ["--port", String(port), "hello"]);
       expect(result.code).toBe(1);
       expect(result.stderr).toBe(`error: the server at 127.0.0.1:${port} reset the connection\n`);
     } finally {
-      await new Promise((resolve) => rude.close(resolve));
+      await rude.close();
     }
   });
 });
@@ -126,7 +87,7 @@ describe("exchange()", () => {
 
   // No server: the friendly ConnectionRefusedError, not a raw ECONNREFUSED.
   it("rejects with ConnectionRefusedError when no server listens", async () => {
-    const port = await freePort();
+    const port = await unusedPort();
     await expect(exchange("127.0.0.1", port, Buffer.from("x"))).rejects.toBeInstanceOf(
       ConnectionRefusedError,
     );

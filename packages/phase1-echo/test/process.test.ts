@@ -1,6 +1,5 @@
 // The server entry point run as a real process, the way a student runs it:
 // user mistakes are one line and an exit code, signals stop it cleanly.
-import net from "node:net";
 import { fileURLToPath } from "node:url";
 import {
   openClient,
@@ -9,6 +8,7 @@ import {
   runProgram,
   spawnProgram,
   startServerProcess,
+  startTestServer,
   withTimeout,
 } from "@rah/core/testing";
 import { afterEach, describe, expect, it } from "vitest";
@@ -47,10 +47,8 @@ function expectOneLine(stderr: string): string {
 describe("user mistakes", () => {
   // A port someone else holds: one sentence naming it, exit 1, and no stack trace.
   it("reports a port in use in one line", async () => {
-    const holder = net.createServer();
-    await new Promise<void>((resolve) => holder.listen(0, "127.0.0.1", resolve));
-    const address = holder.address();
-    const port = typeof address === "object" && address ? address.port : 0;
+    const holder = await startTestServer();
+    const port = holder.port;
     try {
       const result = await runProgram(serverEntry, ["--port", String(port)]);
       expect(result.code).toBe(1);
@@ -58,7 +56,7 @@ describe("user mistakes", () => {
       expect(line).toContain(`port ${port} on 127.0.0.1 is already in use`);
       expect(result.stdout).not.toContain("listening");
     } finally {
-      await new Promise((resolve) => holder.close(resolve));
+      await holder.close();
     }
   });
 

@@ -1,10 +1,9 @@
 // The client's lesson code against a real server in this process, and
 // against fake servers that misbehave on purpose.
-import net from "node:net";
 import { createInterface } from "node:readline";
 import { PassThrough } from "node:stream";
 import { ConnectionLostError, ConnectionRefusedError } from "@rah/core";
-import { captureLog } from "@rah/core/testing";
+import { captureLog, startTestServer, unusedPort } from "@rah/core/testing";
 import { afterEach, describe, expect, test } from "vitest";
 import { exchange, interactive } from "../src/client.ts";
 import { FrameTooLargeError, MAX_MESSAGE } from "../src/protocol.ts";
@@ -24,25 +23,11 @@ async function start() {
 
 /** A server that reads a request, answers with `answer` (raw bytes), and hangs up. */
 async function rudeServer(answer: Buffer): Promise<number> {
-  const server = net.createServer((socket) => {
+  const server = await startTestServer((socket) => {
     socket.once("data", () => socket.end(answer));
-    socket.on("error", () => {});
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  cleanup.push(() => new Promise((resolve) => server.close(resolve)));
-  const address = server.address();
-  if (typeof address !== "object" || address === null) throw new Error("no address");
-  return address.port;
-}
-
-/** A port nothing listens on: one that was free a moment ago. */
-async function closedPort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const address = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  if (typeof address !== "object" || address === null) throw new Error("no address");
-  return address.port;
+  cleanup.push(() => server.close());
+  return server.port;
 }
 
 const count = (text: string, pattern: RegExp) => text.match(pattern)?.length ?? 0;
@@ -64,7 +49,7 @@ describe("exchange", () => {
 
   // Shows: a message over the limit is refused before connecting: the error is not "refused".
   test("refuses a message over the limit before connecting", async () => {
-    const port = await closedPort();
+    const port = await unusedPort();
     const messages = [Buffer.from("fine"), Buffer.alloc(MAX_MESSAGE + 1)];
     await expect(exchange("127.0.0.1", port, messages)).rejects.toThrow(
       new FrameTooLargeError(

@@ -1,8 +1,7 @@
 // The entry points as real processes, the way a user runs them: output,
 // one-line errors and exit codes.
-import net from "node:net";
 import { fileURLToPath } from "node:url";
-import { captureLog, runProgram, startServerProcess } from "@rah/core/testing";
+import { captureLog, runProgram, startServerProcess, unusedPort } from "@rah/core/testing";
 import { afterEach, describe, expect, test } from "vitest";
 import { startServer } from "../src/server.ts";
 
@@ -51,11 +50,7 @@ describe("client process", () => {
 
   // Shows: with no server, one clear line and a non-zero exit, no stack trace.
   test("reports a stopped server in one line", async () => {
-    const probe = net.createServer();
-    await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
-    const address = probe.address();
-    await new Promise((resolve) => probe.close(resolve));
-    const port = typeof address === "object" && address ? address.port : 0;
+    const port = await unusedPort();
     const run = await runProgram(client, ["--port", String(port), "hello"]);
     expect(run.code).toBe(1);
     expect(run.stderr).toBe(

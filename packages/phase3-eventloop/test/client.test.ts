@@ -1,10 +1,9 @@
 // The client's lesson code against a real server in this process, and
 // against fake servers that misbehave on purpose.
-import net from "node:net";
 import { createInterface } from "node:readline";
 import { PassThrough } from "node:stream";
 import { ConnectionLostError, ConnectionRefusedError } from "@rah/core";
-import { captureLog, sleep } from "@rah/core/testing";
+import { captureLog, sleep, startTestServer, unusedPort } from "@rah/core/testing";
 import { afterEach, describe, expect, test } from "vitest";
 import { exchange, interactive } from "../src/client.ts";
 import { FrameTooLargeError, MAX_MESSAGE } from "../src/protocol.ts";
@@ -31,15 +30,11 @@ async function start(maxQueued?: number) {
 
 /** A server that reads a request, answers with `answer` (raw bytes), and hangs up. */
 async function rudeServer(answer: Buffer): Promise<number> {
-  const server = net.createServer((socket) => {
+  const server = await startTestServer((socket) => {
     socket.once("data", () => socket.end(answer));
-    socket.on("error", () => {});
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  cleanup.push(() => new Promise((resolve) => server.close(resolve)));
-  const address = server.address();
-  if (typeof address !== "object" || address === null) throw new Error("no address");
-  return address.port;
+  cleanup.push(() => server.close());
+  return server.port;
 }
 
 /**
@@ -48,9 +43,7 @@ async function rudeServer(answer: Buffer): Promise<number> {
  * the next request never gets an answer from it.
  */
 async function batchServer(count: number): Promise<number> {
-  const sockets = new Set<net.Socket>();
-  const server = net.createServer((socket) => {
-    sockets.add(socket);
+  const server = await startTestServer((socket) => {
     let received = Buffer.alloc(0);
     socket.on("data", (chunk: Buffer) => {
       received = Buffer.concat([received, chunk]);
@@ -64,26 +57,9 @@ async function batchServer(count: number): Promise<number> {
       }
       if (whole === count) socket.write(received);
     });
-    socket.on("error", () => {});
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  cleanup.push(() => {
-    for (const socket of sockets) socket.destroy();
-    return new Promise((resolve) => server.close(resolve));
-  });
-  const address = server.address();
-  if (typeof address !== "object" || address === null) throw new Error("no address");
-  return address.port;
-}
-
-/** A port nothing listens on: one that was free a moment ago. */
-async function closedPort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const address = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  if (typeof address !== "object" || address === null) throw new Error("no address");
-  return address.port;
+  cleanup.push(() => server.close());
+  return server.port;
 }
 
 const count = (text: string, pattern: RegExp) => text.match(pattern)?.length ?? 0;
@@ -133,7 +109,7 @@ describe("exchange", () => {
 
   // Shows: a message over the limit is refused before connecting: the error is not "refused".
   test("refuses a message over the limit before connecting", async () => {
-    const port = await closedPort();
+    const port = await unusedPort();
     const messages = [Buffer.from("fine"), Buffer.alloc(MAX_MESSAGE + 1)];
     await expect(exchange("127.0.0.1", port, messages)).rejects.toThrow(
       new FrameTooLargeError(

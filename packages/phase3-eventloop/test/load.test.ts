@@ -1,7 +1,8 @@
 // Load mode against the real server, and against servers that answer
 // wrongly on purpose: every reply is checked, every failure counted.
-import net from "node:net";
+import type net from "node:net";
 import { ConnectionRefusedError, silentLogger } from "@rah/core";
+import { startTestServer } from "@rah/core/testing";
 import { afterEach, describe, expect, test } from "vitest";
 import { formatSummary, type LoadOptions, runLoad } from "../src/load.ts";
 import { MAX_MESSAGE } from "../src/protocol.ts";
@@ -28,23 +29,14 @@ async function realServer(): Promise<number> {
 async function fakeServer(
   answer: (chunk: Buffer, socket: net.Socket) => Buffer | null,
 ): Promise<number> {
-  const sockets = new Set<net.Socket>();
-  const server = net.createServer((socket) => {
-    sockets.add(socket);
+  const server = await startTestServer((socket) => {
     socket.on("data", (chunk: Buffer) => {
       const reply = answer(chunk, socket);
       if (reply) socket.write(reply);
     });
-    socket.on("error", () => {});
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  cleanup.push(() => {
-    for (const socket of sockets) socket.destroy();
-    return new Promise((resolve) => server.close(resolve));
-  });
-  const address = server.address();
-  if (typeof address !== "object" || address === null) throw new Error("no address");
-  return address.port;
+  cleanup.push(() => server.close());
+  return server.port;
 }
 
 const load = (port: number, more: Partial<LoadOptions> = {}): LoadOptions => ({

@@ -2,6 +2,7 @@
 // and watch its output. Every process is ended by pid when the test is done.
 import { type ChildProcess, spawn } from "node:child_process";
 import { createRequire } from "node:module";
+import { StringDecoder } from "node:string_decoder";
 import { pathToFileURL } from "node:url";
 import { withTimeout } from "./time.ts";
 
@@ -11,6 +12,8 @@ export interface Finished {
   code: number | null;
   signal: NodeJS.Signals | null;
   stdout: string;
+  /** stdout exactly as written, for programs that print binary data. */
+  stdoutBytes: Buffer;
   stderr: string;
 }
 
@@ -47,8 +50,11 @@ export function spawnProgram(
   let stdout = "";
   let stderr = "";
   const listeners = new Set<() => void>();
-  child.stdout?.setEncoding("utf8").on("data", (s: string) => {
-    stdout += s;
+  const stdoutChunks: Buffer[] = [];
+  const decoder = new StringDecoder("utf8");
+  child.stdout?.on("data", (chunk: Buffer) => {
+    stdoutChunks.push(chunk);
+    stdout += decoder.write(chunk);
     for (const l of listeners) l();
   });
   child.stderr?.setEncoding("utf8").on("data", (s: string) => {
@@ -60,7 +66,9 @@ export function spawnProgram(
   else child.stdin?.end();
 
   const finished = new Promise<Finished>((resolve) => {
-    child.on("close", (code, signal) => resolve({ code, signal, stdout, stderr }));
+    child.on("close", (code, signal) =>
+      resolve({ code, signal, stdout, stdoutBytes: Buffer.concat(stdoutChunks), stderr }),
+    );
   });
   const pid = child.pid;
   return {
