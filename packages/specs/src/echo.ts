@@ -2,10 +2,11 @@
 // The protocol has no framing: a client sends anything, half-closes (FIN),
 // and gets every byte back before the server closes the connection. The
 // server serves one client at a time; later clients wait, they are not refused.
-import { openClient, type RawClient, sleep } from "@rah/core/testing";
+import { sleep } from "@rah/core/testing";
 import fc from "fast-check";
-import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest";
-import type { RunningTarget, Target } from "./target.ts";
+import { describe, expect, test } from "vitest";
+import { counting, useTarget } from "./fixtures.ts";
+import type { Target } from "./target.ts";
 
 /**
  * How long a waiting client is watched to show that it gets no echo yet. A
@@ -14,22 +15,9 @@ import type { RunningTarget, Target } from "./target.ts";
  */
 const WAIT_MS = 300;
 
-/** Bytes 0..n-1 counting up (mod 256): every byte value, easy to check. */
-function counting(n: number): Buffer {
-  return Buffer.from(Array.from({ length: n }, (_, i) => i % 256));
-}
-
 export function echoSpecs(target: Target): void {
   describe(`${target.name}: echo`, () => {
-    let server: RunningTarget;
-    const opened: RawClient[] = [];
-    const open = async () => {
-      const client = await openClient(server.port);
-      // Send every write at once, so a test's separate writes stay separate on the wire.
-      client.socket.setNoDelay(true);
-      opened.push(client);
-      return client;
-    };
+    const { open } = useTarget(target);
     /** One whole exchange: send, half-close, read until the server closes. */
     const echo = async (bytes: Uint8Array | string): Promise<Buffer> => {
       const client = await open();
@@ -37,15 +25,6 @@ export function echoSpecs(target: Target): void {
       client.end();
       return client.readToEnd();
     };
-    beforeAll(async () => {
-      server = await target.start();
-    });
-    afterEach(() => {
-      for (const client of opened.splice(0)) client.destroy();
-    });
-    afterAll(async () => {
-      await server?.close();
-    });
 
     // Shows: every byte value, NUL and 0xff included, comes back unchanged; then the server closes.
     test("echoes all 256 byte values exactly", async () => {

@@ -2,9 +2,10 @@
 // prefixed frames, checked over real TCP with hand-made bytes. Each phase's
 // test/ calls framingSpecs() with its own target; phase 2 and phase 3 run
 // the very same tests.
-import { openClient, type RawClient, sleep } from "@rah/core/testing";
+import { sleep } from "@rah/core/testing";
 import fc from "fast-check";
-import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest";
+import { describe, expect, test } from "vitest";
+import { counting, useTarget } from "./fixtures.ts";
 import { frame, frames, header, readFrame, roundTrip } from "./frames.ts";
 import type { RunningTarget, Target } from "./target.ts";
 
@@ -26,50 +27,19 @@ export interface FramingTarget extends Target {
   startWithLimit?(limit: number): Promise<RunningTarget>;
 }
 
-/** Raw clients opened by one test, all destroyed after it, pass or fail. */
-function clientPool(): { open(port: number): Promise<RawClient>; closeAll(): void } {
-  const opened: RawClient[] = [];
-  return {
-    async open(port) {
-      const client = await openClient(port);
-      // Send every write at once: without this, TCP may hold small writes back
-      // (Nagle's algorithm) and merge them, and the splits would never happen.
-      client.socket.setNoDelay(true);
-      opened.push(client);
-      return client;
-    },
-    closeAll() {
-      for (const client of opened.splice(0)) client.destroy();
-    },
-  };
-}
-
-/** Bytes 0..n-1 counting up (mod 256): every byte value, easy to check. */
-function counting(n: number): Buffer {
-  return Buffer.from(Array.from({ length: n }, (_, i) => i % 256));
-}
-
 export function framingSpecs(target: FramingTarget): void {
   describe(`${target.name}: framing`, () => {
-    let server: RunningTarget;
-    const clients = clientPool();
-    beforeAll(async () => {
-      server = await target.start();
-    });
-    afterEach(() => clients.closeAll());
-    afterAll(async () => {
-      await server?.close();
-    });
+    const clients = useTarget(target);
 
     /** A new client gets its request answered: the server is still alive and serving. */
-    async function expectServed(port = server.port): Promise<void> {
+    async function expectServed(port = clients.port()): Promise<void> {
       const next = await clients.open(port);
       expect((await roundTrip(next, "still serving?")).toString()).toBe("still serving?");
     }
 
     // Shows: one connection carries many requests, each answered in order.
     test("answers 200 requests on one connection, in order", async () => {
-      const client = await clients.open(server.port);
+      const client = await clients.open(clients.port());
       for (let i = 0; i < 200; i++) {
         const payload = `request ${i} ${"x".repeat(i % 37)}`;
         expect((await roundTrip(client, payload)).toString()).toBe(payload);
@@ -78,7 +48,7 @@ export function framingSpecs(target: FramingTarget): void {
 
     // Shows: frame boundaries come from the lengths, not from how the bytes were written.
     test("answers each of three frames sent in one write", async () => {
-      const client = await clients.open(server.port);
+      const client = await clients.open(clients.port());
       await client.send(frames(["one", "", "three"]));
       expect((await readFrame(client)).toString()).toBe("one");
       expect((await readFrame(client)).toString()).toBe("");
@@ -87,7 +57,7 @@ export function framingSpecs(target: FramingTarget): void {
 
     // Shows: a header cut anywhere is put back together before its length is used.
     test.each([1, 2, 3])("answers a frame whose header is split after byte %i", async (cut) => {
-      const client = await clients.open(server.port);
+      const client = await clients.open(clients.port());
       const bytes = frame("split header");
       await client.send(bytes.subarray(0, cut));
       await sleep(SETTLE_MS);
@@ -98,7 +68,7 @@ export function framingSpecs(target: FramingTarget): void {
     // Shows: a frame that trickles in one byte per write is still read whole.
     const trickle = Math.min(target.maxMessage, 4096);
     test(`answers a ${trickle}-byte message sent one byte at a time`, async () => {
-      const client = await clients.open(server.port);
+      const client = await clients.open(clients.port());
       const payload = counting(trickle);
       const bytes = frame(payload);
       for (let i = 0; i < bytes.length; i++) await client.send(bytes.subarray(i, i + 1));
@@ -107,7 +77,7 @@ export function framingSpecs(target: FramingTarget): void {
 
     // Shows: length 0 is a valid request; its reply is a frame with length 0.
     test("answers a zero-length payload with an empty reply, and keeps going", async () => {
-      const client = await clients.open(server.port);
+      const client = await clients.open(clients.port());
       await client.send(header(0));
       expect([...(await client.read(4))]).toEqual([0, 0, 0, 0]);
       expect((await roundTrip(client, "after empty")).toString()).toBe("after empty");
@@ -126,13 +96,13 @@ export function framingSpecs(target: FramingTarget): void {
         if (edge === null) return;
         const small = edge.start ? await edge.start(edge.limit) : null;
         try {
-          const client = await clients.open(small?.port ?? server.port);
+          const client = await clients.open(small?.port ?? clients.port());
           const payload = counting(edge.limit);
           expect((await roundTrip(client, payload)).equals(payload)).toBe(true);
           client.end(); // leave, so that a one-at-a-time server gets to the next client
           await client.ended();
           // And one byte more is refused by that same server.
-          const over = await clients.open(small?.port ?? server.port);
+          const over = await clients.open(small?.port ?? clients.port());
           await over.send(header(edge.limit + 1));
           expect(await over.ended()).not.toBe("open");
         } finally {
@@ -148,7 +118,7 @@ export function framingSpecs(target: FramingTarget): void {
       ["the limit + 1", target.maxMessage + 1],
       ["0xFFFFFFFF", 0xffffffff],
     ])("refuses a length of %s without waiting for the payload", async (_, length) => {
-      const client = await clients.open(server.port);
+      const client = await clients.open(clients.port());
       await client.send(header(length));
       // No payload follows: if the server waited for one, this would time out.
       expect(await client.readToEnd()).toHaveLength(0);
@@ -160,7 +130,7 @@ export function framingSpecs(target: FramingTarget): void {
       ["after 2 header bytes", header(10).subarray(0, 2)],
       ["after the header and 3 of 10 payload bytes", Buffer.concat([header(10), counting(3)])],
     ])("closes cleanly on EOF %s and serves the next client", async (_, partial) => {
-      const client = await clients.open(server.port);
+      const client = await clients.open(clients.port());
       await client.send(partial);
       await sleep(SETTLE_MS);
       client.end();
@@ -171,7 +141,7 @@ export function framingSpecs(target: FramingTarget): void {
 
     // Shows: a client that resets the connection mid-frame costs the server nothing.
     test("survives a reset in the middle of a frame and serves the next client", async () => {
-      const client = await clients.open(server.port);
+      const client = await clients.open(clients.port());
       await client.send(Buffer.concat([header(100), counting(10)]));
       await sleep(SETTLE_MS);
       client.reset();
@@ -180,7 +150,7 @@ export function framingSpecs(target: FramingTarget): void {
 
     // Shows: a request that arrived whole is answered even if FIN came right behind it.
     test("answers a frame followed at once by the client's FIN, then closes", async () => {
-      const client = await clients.open(server.port);
+      const client = await clients.open(clients.port());
       client.socket.end(frame("last words"));
       expect((await readFrame(client)).toString()).toBe("last words");
       expect(await client.ended()).toBe("eof");
@@ -188,7 +158,7 @@ export function framingSpecs(target: FramingTarget): void {
 
     // Shows: payloads are bytes, never text: every byte value comes back exactly.
     test("echoes binary payloads byte for byte", async () => {
-      const client = await clients.open(server.port);
+      const client = await clients.open(clients.port());
       const every = counting(256);
       expect((await roundTrip(client, every)).equals(every)).toBe(true);
       const max = Math.min(target.maxMessage, 2048);

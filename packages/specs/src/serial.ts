@@ -2,10 +2,11 @@
 // clients one after another (concurrent: false); phase 3's event loop serves
 // them side by side (concurrent: true). Both run these same tests, with the
 // expectation flipped, so the difference the event loop makes is a test.
-import { openClient, type RawClient, sleep } from "@rah/core/testing";
-import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest";
+import { sleep } from "@rah/core/testing";
+import { describe, expect, test } from "vitest";
+import { useTarget } from "./fixtures.ts";
 import { frame, readFrame, roundTrip } from "./frames.ts";
-import type { RunningTarget, Target } from "./target.ts";
+import type { Target } from "./target.ts";
 
 /**
  * How long a waiting client is watched to show that it gets no reply. A
@@ -22,23 +23,7 @@ export interface ServingOptions {
 export function servingSpecs(target: Target, options: ServingOptions): void {
   const mode = options.concurrent ? "many clients at once" : "one client at a time";
   describe(`${target.name}: ${mode}`, () => {
-    let server: RunningTarget;
-    const opened: RawClient[] = [];
-    const open = async () => {
-      const client = await openClient(server.port);
-      client.socket.setNoDelay(true);
-      opened.push(client);
-      return client;
-    };
-    beforeAll(async () => {
-      server = await target.start();
-    });
-    afterEach(() => {
-      for (const client of opened.splice(0)) client.destroy();
-    });
-    afterAll(async () => {
-      await server?.close();
-    });
+    const { open } = useTarget(target);
 
     if (!options.concurrent) {
       // Shows: while A is being served, B's request waits; B is answered once A leaves.
