@@ -1,6 +1,7 @@
-// Flag parsing for every program: --host, --port (or RAH_HOST, RAH_PORT),
-// --help, plus each program's own flags. Built on node:util parseArgs; its
-// errors become one-sentence UsageErrors.
+// Flag parsing for every program: --host and --port (or RAH_HOST, RAH_PORT)
+// for servers and clients, --help for all, plus each program's own flags.
+// Built on node:util parseArgs; its errors, and any word a program does not
+// take, become one-sentence UsageErrors.
 import { parseArgs } from "node:util";
 import { HelpRequested, UsageError } from "./errors.ts";
 
@@ -17,11 +18,21 @@ export interface FlagSpec {
 }
 
 export interface Program {
-  /** How to run it, first line of --help: "pnpm --filter phase1-echo start [flags]". */
+  /** How to run it, first line of --help: "pnpm --filter phase1-echo start [flags]" (args follow). */
   usage: string;
   /** One or two sentences: what the program does. */
   summary: string;
-  /** The program's own flags; --host, --port and --help are always there. */
+  /**
+   * A server listens (--host, --port; port 0 = any free one), a client connects (--host,
+   * --port of the server), a tool does neither (no --host, no --port). --help is always there.
+   */
+  role: "server" | "client" | "tool";
+  /**
+   * The words it takes besides flags, for the usage line ("[message...]"). Without it, any
+   * word that is not a flag is refused: `start 5555` must not quietly listen on 1234.
+   */
+  args?: string;
+  /** The program's own flags. */
   flags?: Record<string, FlagSpec>;
   examples?: string[];
 }
@@ -41,29 +52,39 @@ export const logFlags: Record<string, FlagSpec> = {
   trace: { type: "boolean", description: "hex-dump every read and write" },
 };
 
-const commonFlags: Record<string, FlagSpec> = {
-  host: {
-    type: "string",
-    value: "<addr>",
-    description: `address to use (env RAH_HOST, default ${DEFAULT_HOST})`,
-  },
-  port: {
-    type: "string",
-    short: "p",
-    value: "<n>",
-    description: `TCP port, 0 = any free one (env RAH_PORT, default ${DEFAULT_PORT})`,
-  },
-  help: { type: "boolean", short: "h", description: "show this help" },
-};
+const helpFlag: FlagSpec = { type: "boolean", short: "h", description: "show this help" };
+
+/** --host, --port and --help, worded for what the program does with the address. */
+function commonFlags(role: Program["role"]): Record<string, FlagSpec> {
+  if (role === "tool") return { help: helpFlag };
+  const server = role === "server";
+  return {
+    host: {
+      type: "string",
+      value: "<addr>",
+      description: `${server ? "address to listen on" : "the server's address"} (env RAH_HOST, default ${DEFAULT_HOST})`,
+    },
+    port: {
+      type: "string",
+      short: "p",
+      value: "<n>",
+      description: server
+        ? `TCP port to listen on, 0 = any free one (env RAH_PORT, default ${DEFAULT_PORT})`
+        : `the server's TCP port (env RAH_PORT, default ${DEFAULT_PORT})`,
+    },
+    help: helpFlag,
+  };
+}
 
 export function usageText(program: Program): string {
-  const flags = { ...commonFlags, ...program.flags };
+  const flags = { ...commonFlags(program.role), ...program.flags };
   const rows = Object.entries(flags).map(([name, spec]) => {
     const short = spec.short ? `-${spec.short}, ` : "    ";
     return [`  ${short}--${name}${spec.value ? ` ${spec.value}` : ""}`, spec.description] as const;
   });
   const width = Math.max(...rows.map(([left]) => left.length)) + 2;
-  const lines = [`usage: ${program.usage}`, "", program.summary, "", "flags:"];
+  const args = program.args === undefined ? "" : ` ${program.args}`;
+  const lines = [`usage: ${program.usage}${args}`, "", program.summary, "", "flags:"];
   for (const [left, right] of rows) lines.push(`${left.padEnd(width)}${right}`);
   if (program.examples?.length)
     lines.push("", "examples:", ...program.examples.map((e) => `  ${e}`));
@@ -74,7 +95,7 @@ export function usageText(program: Program): string {
 export function parseFlags(argv: readonly string[], program: Program): ParsedFlags {
   // `pnpm start -- --port 5` passes the "--" through; npm users type it, so accept it.
   const args = argv[0] === "--" ? argv.slice(1) : [...argv];
-  const specs = { ...commonFlags, ...program.flags };
+  const specs = { ...commonFlags(program.role), ...program.flags };
   const options: Record<string, { type: "string" | "boolean"; short?: string }> = {};
   for (const [name, spec] of Object.entries(specs)) {
     options[name] = spec.short ? { type: spec.type, short: spec.short } : { type: spec.type };
@@ -86,16 +107,31 @@ export function parseFlags(argv: readonly string[], program: Program): ParsedFla
     throw new UsageError(describeParseError(err), { cause: err });
   }
   if (parsed.values.help) throw new HelpRequested(usageText(program));
+  const stray = parsed.positionals[0];
+  if (stray !== undefined && program.args === undefined) throw strayWord(stray, program.role);
+  if (program.role === "tool") {
+    return { host: DEFAULT_HOST, port: DEFAULT_PORT, ...parsed };
+  }
   const host = stringFlag(parsed.values, "host") ?? envValue("RAH_HOST") ?? DEFAULT_HOST;
   if (host === "") throw new UsageError("--host must not be empty");
+  // A server may ask for port 0 (any free one); a client must name the server's port.
+  const lowest = program.role === "server" ? 0 : 1;
   const portFlag = stringFlag(parsed.values, "port");
   const port =
     portFlag !== undefined
-      ? parsePort(portFlag, "--port")
+      ? parsePort(portFlag, "--port", lowest)
       : envValue("RAH_PORT") !== undefined
-        ? parsePort(envValue("RAH_PORT") ?? "", "RAH_PORT")
+        ? parsePort(envValue("RAH_PORT") ?? "", "RAH_PORT", lowest)
         : DEFAULT_PORT;
   return { host, port, values: parsed.values, positionals: parsed.positionals };
+}
+
+/** The sentence for a word the program does not take; a number was probably meant as a port. */
+function strayWord(word: string, role: Program["role"]): UsageError {
+  const hint = role !== "tool" && /^\d+$/.test(word) ? ` (did you mean --port ${word}?)` : "";
+  return new UsageError(
+    `unexpected argument "${word}"${hint}: this program takes no arguments, run with --help to see the flags`,
+  );
 }
 
 function envValue(name: string): string | undefined {
@@ -120,10 +156,10 @@ function describeParseError(err: unknown): string {
   return `${message.split(/\.\s/)[0]}: run with --help to see the flags`;
 }
 
-function parsePort(text: string, source: string): number {
+function parsePort(text: string, source: string, lowest: number): number {
   const port = /^\d+$/.test(text) ? Number(text) : Number.NaN;
-  if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    throw new UsageError(`${source} must be a whole number from 0 to 65535, got "${text}"`);
+  if (!Number.isInteger(port) || port < lowest || port > 65535) {
+    throw new UsageError(`${source} must be a whole number from ${lowest} to 65535, got "${text}"`);
   }
   return port;
 }

@@ -11,6 +11,11 @@ function isPrintable(byte: number): boolean {
   return byte >= 0x20 && byte < 0x7f;
 }
 
+/** Bytes as spaced hex, "05 00 00 00 68 69", for narrating what goes over the wire. */
+export function hexBytes(bytes: Uint8Array): string {
+  return Array.from(bytes, hex).join(" ");
+}
+
 /**
  * The classic `hexdump -C` layout, 16 bytes a line, at most `limit` bytes:
  *   00000000  05 00 00 00 68 65 6c 6c  6f                       |....hello|
@@ -32,10 +37,14 @@ export function hexDump(bytes: Uint8Array, limit = TRACE_LIMIT): string {
   return lines.join("\n");
 }
 
-/** A one-line preview: `"hello"` for printable text, `<ff 00 12>` otherwise; long input is cut. */
+/**
+ * A one-line preview: `"hello"` for printable text, `<ff 00 12>` otherwise.
+ * Input over `limit` bytes is cut, which `...` after it shows; the size is
+ * the caller's to add (it knows whether the log line mentions it already).
+ */
 export function preview(bytes: Uint8Array, limit = 48): string {
   const shown = bytes.subarray(0, limit);
-  const more = bytes.length > shown.length ? ` ... (${bytes.length} bytes)` : "";
+  const more = bytes.length > shown.length ? "..." : "";
   const text = shown.every((b) => isPrintable(b) || b === 0x09 || b === 0x0a || b === 0x0d);
   if (text) return `${JSON.stringify(Buffer.from(shown).toString("latin1"))}${more}`;
   return `<${Array.from(shown, hex).join(" ")}>${more}`;

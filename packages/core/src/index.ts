@@ -1,4 +1,11 @@
-export { type Connection, connect, type Listener, listen } from "./blocking.ts";
+export {
+  type Connection,
+  connect,
+  type Listener,
+  listen,
+  ShutdownError,
+} from "./blocking.ts";
+export { createDemo, type Demo } from "./demo.ts";
 export {
   AddressUnavailableError,
   ConnectionLostError,
@@ -28,14 +35,17 @@ export {
   sizeFlag,
   usageText,
 } from "./flags.ts";
-export { hexDump, preview } from "./hexdump.ts";
+export { hexBytes, hexDump, preview } from "./hexdump.ts";
 export {
+  count,
   createLogger,
   hostPort,
   type Logger,
   type LogOptions,
   paint,
   silentLogger,
+  sizeText,
   useColor,
 } from "./log.ts";
-export { type MainFunction, main, untilStopped } from "./main.ts";
+export { type MainFunction, type MainOptions, main, untilStopped } from "./main.ts";
+export { terminalLines } from "./terminal.ts";

@@ -21,6 +21,11 @@ export interface Logger {
   detail(message: string, peer?: string): void;
   /** A hex dump of bytes read or written; only with --trace. */
   trace(label: string, bytes: Uint8Array, peer?: string): void;
+  /**
+   * Bytes moved, as one detail line ("read 5 bytes"); under --trace the
+   * same entry carries their hex dump. Silenced by --quiet.
+   */
+  data(verb: string, bytes: Uint8Array, peer?: string): void;
   warn(message: string, peer?: string): void;
   error(message: string, peer?: string): void;
   /** False under --quiet: hot paths skip building detail lines nobody will see. */
@@ -30,6 +35,23 @@ export interface Logger {
 }
 
 type Format = Parameters<typeof styleText>[0];
+
+/** "1 byte", "2 bytes": a number and its noun, singular when it is one. */
+export function count(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? "" : "s"}`;
+}
+
+/** A size for people: "32 MiB" or "64 KiB" when it is a whole number of them, else "4097 bytes". */
+export function sizeText(bytes: number): string {
+  for (const [unit, size] of [
+    ["GiB", 1024 ** 3],
+    ["MiB", 1024 ** 2],
+    ["KiB", 1024],
+  ] as const) {
+    if (bytes >= size && bytes % size === 0) return `${bytes / size} ${unit}`;
+  }
+  return count(bytes, "byte");
+}
 
 /** "127.0.0.1:1234", or "[::1]:1234" for IPv6. */
 export function hostPort(host: string, port: number | string): string {
@@ -71,7 +93,12 @@ export function createLogger(options: LogOptions = {}): Logger {
     },
     trace: (label, bytes, peer) => {
       if (!options.trace) return;
-      write(out, "magenta", `${label} (${bytes.length} bytes)\n${hexDump(bytes)}`, peer);
+      write(out, "magenta", `${label} (${count(bytes.length, "byte")})\n${hexDump(bytes)}`, peer);
+    },
+    data: (verb, bytes, peer) => {
+      if (options.quiet) return;
+      const line = `${verb} ${count(bytes.length, "byte")}`;
+      write(out, null, options.trace ? `${line}\n${hexDump(bytes)}` : line, peer);
     },
     warn: (message, peer) => write(err, "yellow", `warning: ${message}`, peer),
     error: (message, peer) => write(err, "red", `error: ${message}`, peer),
@@ -85,6 +112,7 @@ export const silentLogger: Logger = {
   info: () => {},
   detail: () => {},
   trace: () => {},
+  data: () => {},
   warn: () => {},
   error: () => {},
 };

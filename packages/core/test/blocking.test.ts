@@ -1,9 +1,10 @@
 // The blocking-style stand-in against real sockets on 127.0.0.1: each call
 // must behave like the syscall it stands for.
 import { randomBytes } from "node:crypto";
+import { existsSync, readFileSync } from "node:fs";
 import net from "node:net";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { type Connection, connect, type Listener, listen } from "../src/blocking.ts";
+import { type Connection, connect, type Listener, listen, ShutdownError } from "../src/blocking.ts";
 import { ConnectionRefusedError, errorCode, PortInUseError } from "../src/errors.ts";
 import { openClient, type RawClient } from "../src/testing/raw-client.ts";
 import { sleep, withTimeout } from "../src/testing/time.ts";
@@ -215,7 +216,38 @@ describe("shutdownWrite()", () => {
   });
 });
 
+/**
+ * Bytes the kernel holds unread for the server's end of a connection (the
+ * socket on `localPort` talking to `remotePort`): rx_queue in /proc/net/tcp,
+ * what `ss -tn` shows as Recv-Q. Null where /proc/net/tcp does not exist.
+ */
+function unreadInKernel(localPort: number, remotePort: number): number | null {
+  if (!existsSync("/proc/net/tcp")) return null;
+  for (const line of readFileSync("/proc/net/tcp", "utf8").split("\n").slice(1)) {
+    const [, local, remote, , queues] = line.trim().split(/\s+/);
+    const port = (address: string | undefined) => Number.parseInt(address?.split(":")[1] ?? "", 16);
+    if (port(local) === localPort && port(remote) === remotePort) {
+      return Number.parseInt(queues?.split(":")[1] ?? "", 16);
+    }
+  }
+  return null;
+}
+
 describe("accept()", () => {
+  // As in C, a client nobody has accepted yet is not read: its bytes wait in the kernel (Recv-Q).
+  it("leaves a waiting client's bytes in the kernel until accept()", async () => {
+    const c = await client();
+    await c.send("x".repeat(1000));
+    await sleep(100); // time enough for Node to read them, if it were going to
+    const before = unreadInKernel(listener.port, c.socket.localPort ?? 0);
+    if (before === null) return; // no /proc/net/tcp on this system
+    expect(before).toBe(1000);
+    const conn = await accept();
+    let got = 0;
+    while (got < 1000) got += (await read(conn, 4096)).length;
+    expect(unreadInKernel(listener.port, c.socket.localPort ?? 0)).toBe(0);
+  });
+
   // Clients that connect before anyone calls accept() wait, and are handed out in arrival order.
   it("queues waiting clients in order", async () => {
     const names = ["first", "second", "third"];
@@ -265,8 +297,18 @@ describe("close()", () => {
     await listener.close();
     expect(["eof", "reset"]).toContain(await served.ended(5_000));
     expect(["eof", "reset"]).toContain(await waiting.ended(5_000));
-    // The server side sees its connection as finished.
-    expect((await read(conn, 10)).length).toBe(0);
+    // The server side learns that the end came from its own side, not from the client.
+    await expect(read(conn, 10)).rejects.toBeInstanceOf(ShutdownError);
+  });
+
+  // A read() already waiting when the listener closes wakes with ShutdownError, not EOF.
+  it("wakes a waiting read() with ShutdownError", async () => {
+    await client();
+    const conn = await accept();
+    const pending = conn.read(10).catch((err: unknown) => err);
+    await sleep(20);
+    await listener.close();
+    expect(await withTimeout(pending, 5_000, "read() after close")).toBeInstanceOf(ShutdownError);
   });
 
   // After close() nobody can connect: the port is released.

@@ -10,11 +10,14 @@ import {
   type Program,
   parseFlags,
   sizeFlag,
+  usageText,
 } from "../src/flags.ts";
 
 const program: Program = {
   usage: "pnpm --filter demo start [flags]",
   summary: "A program for the tests.",
+  role: "server",
+  args: "[word...]",
   flags: {
     ...logFlags,
     "max-size": { type: "string", value: "<bytes>", description: "largest message" },
@@ -109,6 +112,40 @@ describe("parseFlags", () => {
     expect(boolFlag(parsed.values, "trace")).toBe(false);
   });
 
+  // A program that takes no words refuses one, instead of quietly ignoring it; a number hints at --port.
+  it("refuses a stray word when the program takes none", () => {
+    const { args: _, ...server } = program;
+    expect(usageError(["5555"], () => parseFlags(["5555"], server))).toBe(
+      'unexpected argument "5555" (did you mean --port 5555?): this program takes no arguments, run with --help to see the flags',
+    );
+    expect(usageError(["hello"], () => parseFlags(["--quiet", "hello"], server))).toBe(
+      'unexpected argument "hello": this program takes no arguments, run with --help to see the flags',
+    );
+  });
+
+  // A client must name the server's port: 0 is refused, and its help does not offer it.
+  it("words --port for a client, without port 0", () => {
+    const client: Program = { ...program, role: "client" };
+    expect(usageError(["--port", "0"], () => parseFlags(["--port", "0"], client))).toBe(
+      '--port must be a whole number from 1 to 65535, got "0"',
+    );
+    expect(parseFlags(["--port", "1"], client).port).toBe(1);
+    expect(usageText(client)).not.toContain("0 = any free one");
+    expect(usageText(client)).toContain("the server's TCP port");
+    expect(usageText(program)).toContain("0 = any free one");
+  });
+
+  // A tool has neither --host nor --port: they are unknown flags there, and absent from its help.
+  it("gives a tool no --host or --port", () => {
+    const tool: Program = { usage: "pnpm tool [flags]", summary: "A tool.", role: "tool" };
+    expect(usageError(["--port", "5"], () => parseFlags(["--port", "5"], tool))).toBe(
+      "unknown flag --port: run with --help to see the flags",
+    );
+    expect(usageText(tool)).not.toMatch(/--host|--port/);
+    expect(usageText(tool)).toContain("-h, --help");
+    expect(parseFlags([], tool).positionals).toEqual([]);
+  });
+
   // A port that is not a whole number in 0..65535 is one sentence quoting what was typed.
   it.each([
     ["abc", ["--port", "abc"]],
@@ -162,7 +199,7 @@ describe("parseFlags", () => {
       }
       expect(thrown).toBeInstanceOf(HelpRequested);
       const usage = (thrown as HelpRequested).usage;
-      expect(usage.startsWith("usage: pnpm --filter demo start [flags]\n")).toBe(true);
+      expect(usage.startsWith("usage: pnpm --filter demo start [flags] [word...]\n")).toBe(true);
       expect(usage).toContain("A program for the tests.");
       for (const flag of ["--host <addr>", "-p, --port <n>", "-h, --help", "-q, --quiet"]) {
         expect(usage).toContain(flag);

@@ -1,6 +1,6 @@
 import { Writable } from "node:stream";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { createLogger, hostPort, silentLogger, useColor } from "../src/log.ts";
+import { count, createLogger, hostPort, silentLogger, sizeText, useColor } from "../src/log.ts";
 
 /** A stream that keeps what is written to it; `isTTY` plays a terminal or a pipe. */
 function capture(isTTY: boolean) {
@@ -111,6 +111,32 @@ describe("createLogger()", () => {
     ]);
   });
 
+  // data() is one line per read or write; --trace puts the hex dump in that same entry, --quiet drops it.
+  it("logs bytes moved as one entry, dumped under trace", () => {
+    const plain = capture(false);
+    createLogger({ out: plain.stream }).data("read", Buffer.from("hi"), "127.0.0.1:9");
+    expect(plain.lines()).toEqual([
+      expect.stringMatching(new RegExp(`^${TIME} \\[127\\.0\\.0\\.1:9\\] read 2 bytes$`)),
+      "",
+    ]);
+
+    const traced = capture(false);
+    createLogger({ trace: true, out: traced.stream }).data(
+      "wrote",
+      Buffer.from("h"),
+      "127.0.0.1:9",
+    );
+    expect(traced.lines()).toEqual([
+      expect.stringMatching(new RegExp(`^${TIME} \\[127\\.0\\.0\\.1:9\\] wrote 1 byte$`)),
+      "00000000  68                                                |h|",
+      "",
+    ]);
+
+    const quiet = capture(false);
+    createLogger({ quiet: true, trace: true, out: quiet.stream }).data("read", Buffer.from("x"));
+    expect(quiet.text()).toBe("");
+  });
+
   // A terminal gets colour; a pipe or a file gets plain text.
   it("colours only a TTY", () => {
     const tty = capture(true);
@@ -164,6 +190,27 @@ describe("useColor()", () => {
     vi.stubEnv("TERM", "xterm");
     vi.stubEnv("NO_COLOR", "1");
     expect(useColor({ isTTY: true })).toBe(false);
+  });
+});
+
+describe("count() and sizeText()", () => {
+  // One of a thing is singular, any other number plural: no "1 bytes", no "1 clients".
+  it("writes a number with its noun", () => {
+    expect([count(0, "byte"), count(1, "byte"), count(2, "client")]).toEqual([
+      "0 bytes",
+      "1 byte",
+      "2 clients",
+    ]);
+  });
+
+  // Whole binary units where they fit, plain bytes otherwise: "32 MiB", not 33554432.
+  it("writes sizes in binary units when exact", () => {
+    expect(sizeText(32 * 1024 * 1024)).toBe("32 MiB");
+    expect(sizeText(64 * 1024)).toBe("64 KiB");
+    expect(sizeText(4096)).toBe("4 KiB");
+    expect(sizeText(4097)).toBe("4097 bytes");
+    expect(sizeText(1)).toBe("1 byte");
+    expect(sizeText(2 * 1024 ** 3)).toBe("2 GiB");
   });
 });
 

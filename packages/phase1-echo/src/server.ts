@@ -17,6 +17,7 @@ import {
   type Listener,
   type Logger,
   listen,
+  ShutdownError,
 } from "@rah/core";
 
 /**
@@ -97,8 +98,13 @@ async function serve(listener: Listener, log: Logger): Promise<void> {
     try {
       await handleClient(conn, log);
     } catch (err: unknown) {
-      // A reset or a broken pipe ends this client, never the server.
-      log.warn(`connection lost: ${describeError(err)}`, conn.peer);
+      if (err instanceof ShutdownError) {
+        // Our own close() ended the conversation: the server is stopping.
+        log.info("closing: the server is shutting down", conn.peer);
+      } else {
+        // A reset or a broken pipe ends this client, never the server.
+        log.warn(`connection lost: ${describeError(err)}`, conn.peer);
+      }
     } finally {
       // close() releases the connection's fd; the kernel sends FIN to the
       // client, which then sees EOF after the last echoed byte.

@@ -39,6 +39,7 @@ function recordingLogger(): Logger & { lines: string[] } {
     detail: add("detail"),
     trace: (label, bytes, peer) =>
       add("trace")(`${label} ${Buffer.from(bytes).toString("hex")}`, peer),
+    data: (verb, bytes, peer) => add("detail")(`${verb} ${bytes.length} bytes`, peer),
     warn: add("warn"),
     error: add("error"),
   };

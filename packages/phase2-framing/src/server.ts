@@ -24,6 +24,7 @@ import {
   type Logger,
   listen,
   preview,
+  ShutdownError,
 } from "@rah/core";
 import { readFull, writeAll } from "./io.ts";
 import {
@@ -107,7 +108,10 @@ async function serve(listener: Listener, log: Logger): Promise<void> {
     } catch (err: unknown) {
       // A bad frame, a reset or a broken pipe ends this client, never the
       // server: log it, close this connection, and go on to the next client.
-      if (err instanceof FrameTooLargeError) {
+      if (err instanceof ShutdownError) {
+        // Our own close() ended the conversation: the server is stopping.
+        log.info("closing: the server is shutting down", conn.peer);
+      } else if (err instanceof FrameTooLargeError) {
         // The header asked for more than MAX_MESSAGE. Its payload was never
         // read, so there is no way to find where the next frame starts: the
         // only safe move is to hang up.

@@ -14,6 +14,7 @@ const TARGETS = ["phase2", "phase3", "floor", "redis"];
 
 const program: Program = {
   usage: "pnpm bench [flags]",
+  role: "tool" as const,
   summary:
     "Runs every phase's server, a minimal Node floor and (with --redis) real Redis under the same load, and prints requests/s, latency, CPU and memory side by side. --host and --port are not used.",
   flags: {

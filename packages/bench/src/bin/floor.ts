@@ -5,6 +5,7 @@ import { startFloorServer } from "../floor-server.ts";
 
 const program = {
   usage: "tsx src/bin/floor.ts [--port N]",
+  role: "server" as const,
   summary: "The bench's floor: the smallest correct Node echo server for the frame protocol.",
 };
 

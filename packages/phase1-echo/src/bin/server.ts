@@ -5,6 +5,7 @@ import { startServer } from "../server.ts";
 
 const program = {
   usage: "pnpm --filter phase1-echo start [flags]",
+  role: "server" as const,
   summary: "An echo server (book chapter 3): serves one client at a time, sends back every byte.",
   flags: logFlags,
   examples: [

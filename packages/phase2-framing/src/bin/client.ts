@@ -8,7 +8,9 @@ import { main, parseFlags } from "@rah/core";
 import { exchange, interactive } from "../client.ts";
 
 const program = {
-  usage: "pnpm --filter phase2-framing client [flags] [message...]",
+  usage: "pnpm --filter phase2-framing client [flags]",
+  role: "client" as const,
+  args: "[message...]",
   summary:
     "Sends each message as one framed request (at most 4096 bytes) on one connection and prints each reply. With no message it reads stdin line by line, or asks line by line in a terminal.",
   examples: [
@@ -17,23 +19,26 @@ const program = {
   ],
 };
 
-main(async (argv) => {
-  const { host, port, positionals } = parseFlags(argv, program);
-  if (positionals.length === 0 && process.stdin.isTTY) {
-    const lines = createInterface({ input: process.stdin, output: process.stdout });
-    await interactive(host, port, lines, (text) => console.log(text));
+main(
+  async (argv) => {
+    const { host, port, positionals } = parseFlags(argv, program);
+    if (positionals.length === 0 && process.stdin.isTTY) {
+      const lines = createInterface({ input: process.stdin, output: process.stdout });
+      await interactive(host, port, lines, (text) => console.log(text));
+      return 0;
+    }
+    // Each word is one request; with no words, each line of stdin is.
+    const messages = positionals.length > 0 ? positionals : await stdinLines();
+    const replies = await exchange(
+      host,
+      port,
+      messages.map((message) => Buffer.from(message)),
+    );
+    for (const reply of replies) process.stdout.write(`${reply.toString()}\n`);
     return 0;
-  }
-  // Each word is one request; with no words, each line of stdin is.
-  const messages = positionals.length > 0 ? positionals : await stdinLines();
-  const replies = await exchange(
-    host,
-    port,
-    messages.map((message) => Buffer.from(message)),
-  );
-  for (const reply of replies) process.stdout.write(`${reply.toString()}\n`);
-  return 0;
-});
+  },
+  { onSignal: "exit" },
+);
 
 /** All of stdin, one string per line; a final newline does not start another line. */
 async function stdinLines(): Promise<string[]> {

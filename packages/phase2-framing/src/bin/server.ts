@@ -5,6 +5,7 @@ import { startServer } from "../server.ts";
 
 const program = {
   usage: "pnpm --filter phase2-framing start [flags]",
+  role: "server" as const,
   summary:
     "A framed echo server (book chapter 4): serves one client at a time, answers every length-prefixed request (at most 4096 bytes) with the same payload.",
   flags: logFlags,

@@ -15,6 +15,7 @@ import { MAX_CONNECTIONS, MAX_QUEUED, startServer } from "../server.ts";
 
 const program = {
   usage: "pnpm --filter phase3-eventloop start [flags]",
+  role: "server" as const,
   summary:
     "A framed echo server on an event loop (book chapters 5 and 6): serves many clients at once, answers pipelined length-prefixed requests in order.",
   flags: {
