@@ -21,10 +21,14 @@ import {
 } from "@rah/core";
 
 /**
- * How many bytes one read() may return. The kernel hands over whatever has
- * arrived, up to this many, so the number changes nothing about what the
- * client gets back: only how many reads it takes. 4 KiB is a common choice;
- * real servers tune it (Redis reads 16 KiB at a time).
+ * The most bytes one read() hands back. In C this is the size of the buffer
+ * given to read(2), and the kernel copies at most that many. Here the
+ * kernel is read by libuv, 64 KiB at a time into a buffer of Node's, and
+ * core's read() hands out slices of that buffer of at most READ_SIZE bytes:
+ * so `strace` shows 64 KiB reads, whatever this number is. It changes
+ * nothing about what the client gets back, only how many loop turns it
+ * takes. 4 KiB is a common choice; real servers tune it (Redis reads 16 KiB
+ * at a time).
  */
 const READ_SIZE = 4096;
 
@@ -70,7 +74,8 @@ export async function startServer(options: ServerOptions): Promise<Server> {
     port: listener.port,
     async close() {
       // close() on the listening socket: no new clients. Core also closes
-      // the connection being served, so serve() sees EOF and returns.
+      // the connection being served and those still waiting; serve() sees
+      // ShutdownError from its read or write, closes, and returns.
       await listener.close();
       await done;
       log.info("server stopped");
@@ -84,8 +89,9 @@ export async function startServer(options: ServerOptions): Promise<Server> {
  *
  * While one client is being served, nobody calls accept(), so the next
  * client waits. It is not refused: its connection is already set up and
- * queued (the kernel's listen backlog; in Node, core's queue). It is served
- * as soon as the current client leaves. That is why phase 1 serves "one
+ * queued (in C, in the kernel's listen backlog; in Node, which accepts
+ * every connection at once, in core's queue), and its bytes wait unread in
+ * the kernel. It is served as soon as the current client leaves. That is why phase 1 serves "one
  * client at a time", and why phase 3 needs an event loop.
  */
 async function serve(listener: Listener, log: Logger): Promise<void> {
@@ -123,8 +129,10 @@ async function serve(listener: Listener, log: Logger): Promise<void> {
 async function handleClient(conn: Connection, log: Logger): Promise<void> {
   for (;;) {
     // read() waits until at least one byte is there and returns up to
-    // READ_SIZE. "Waits" is not a busy loop: the kernel (here, Node's event
-    // loop) puts the caller to sleep until data arrives. A single read may
+    // READ_SIZE. "Waits" is not a busy loop. In C the kernel puts the
+    // thread to sleep until data arrives; here `await` suspends only this
+    // function, and the thread goes back to Node's event loop (which sleeps
+    // in epoll_wait() when it has nothing else to do). A single read may
     // return less than the client sent: TCP is a stream of bytes, and the
     // sender's writes do not survive as separate pieces.
     const bytes = await conn.read(READ_SIZE);
@@ -135,13 +143,15 @@ async function handleClient(conn: Connection, log: Logger): Promise<void> {
       log.detail("client sent EOF", conn.peer);
       return;
     }
-    log.detail(`read ${bytes.length} bytes`, conn.peer);
-    log.trace("read", bytes, conn.peer);
+    // One log line per read ("read 5 bytes"); --trace adds the bytes in hex.
+    log.data("read", bytes, conn.peer);
 
     // write() waits until every byte has been handed to the kernel, which
-    // sends them when the network and the client are ready.
+    // sends them when the network and the client are ready. While it
+    // waits, this server reads nothing: a client that sends a lot without
+    // reading its echo fills the buffers on the way and is then held up by
+    // TCP flow control (see the client for how it avoids waiting forever).
     await conn.write(bytes);
-    log.detail(`wrote ${bytes.length} bytes`, conn.peer);
-    log.trace("wrote", bytes, conn.peer);
+    log.data("wrote", bytes, conn.peer);
   }
 }

@@ -1,9 +1,22 @@
-// Phase 1 runs the echo specs against its server, in this process, with logging off.
+// Phase 1 runs the shared specs: echo over raw TCP against its server in
+// this process (logging off), and its programs as real processes.
+import { fileURLToPath } from "node:url";
 import { silentLogger } from "@rah/core";
-import { echoSpecs } from "@rah/specs";
+import { echoSpecs, programSpecs } from "@rah/specs";
 import { startServer } from "../src/server.ts";
+
+const bin = (name: string) => fileURLToPath(new URL(`../src/bin/${name}.ts`, import.meta.url));
 
 echoSpecs({
   name: "phase1-echo",
   start: () => startServer({ host: "127.0.0.1", port: 0, log: silentLogger }),
+});
+
+programSpecs({
+  name: "phase1-echo",
+  server: bin("server"),
+  client: bin("client"),
+  demo: bin("demo"),
+  request: { args: ["hello"], output: "hello\n" },
+  requestLog: /\] read 5 bytes$/m,
 });

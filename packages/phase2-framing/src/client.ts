@@ -7,6 +7,9 @@
 // In phase 1 the end of a message was the end of the connection, so every
 // message needed a connection of its own. Frames carry their own length, so
 // now one connection carries any number of messages, one after the other.
+// The client reads replies exactly as the server reads requests: 4 bytes of
+// length, checked against the limit, then exactly that many bytes, with the
+// same readFull() (io.ts).
 import type { Interface as ReadLine } from "node:readline";
 import { type Connection, ConnectionLostError, connect, connectError } from "@rah/core";
 import { readFull, writeAll } from "./io.ts";
@@ -45,8 +48,16 @@ export async function query(conn: Connection, message: Uint8Array): Promise<Buff
   // The length, then the bytes, in one write: the server's readFull() does
   // not care how they are cut up on the way.
   await writeAll(conn, encodeFrame(message));
+  return readReply(conn);
+}
 
-  // The reply: 4 bytes of length, checked against the limit, then the payload.
+/**
+ * Reads one reply frame and returns its payload: 4 bytes of length,
+ * checked against the limit, then the payload.
+ */
+export async function readReply(conn: Connection): Promise<Buffer> {
+  // A server is trusted no more than a client: a header claiming 4 GiB is
+  // refused before anything is allocated for it (decodeHeader throws).
   const header = await readFull(conn, HEADER_SIZE);
   if (header.length < HEADER_SIZE) {
     throw new UnexpectedEofError("header", header.length, HEADER_SIZE);
@@ -75,6 +86,7 @@ export async function exchange(
   const conn = await connect(host, port);
   try {
     const replies: Buffer[] = [];
+    // One round trip per message: write, then wait for the reply.
     for (const message of messages) replies.push(await query(conn, message));
     // close() below sends FIN: the server's next read returns 0 bytes, a
     // clean EOF between frames, and it moves on to its next client.
@@ -123,9 +135,14 @@ export async function interactive(
   }
 }
 
-/** The one-sentence error for a connection that broke during an exchange. */
+/**
+ * The one-sentence error for a connection that broke during an exchange:
+ * what main() prints, in place of a stack trace.
+ */
 function lostConnection(err: unknown, host: string, port: number): unknown {
   if (err instanceof UnexpectedEofError) {
+    // EOF before any byte of a reply: the server hung up on us; EOF inside
+    // one: it promised more bytes than it sent.
     const before = err.part === "header" && err.received === 0;
     const when = before ? "before replying" : `in the middle of a reply (${err.message})`;
     return new ConnectionLostError(host, port, `closed the connection ${when}`, err);

@@ -18,6 +18,7 @@
 // for how each maps to its syscall and where Node differs.
 import {
   type Connection,
+  count,
   describeError,
   hostPort,
   type Listener,
@@ -77,7 +78,8 @@ export async function startServer(options: ServerOptions): Promise<Server> {
     port: listener.port,
     async close() {
       // close() on the listening socket: no new clients. Core also closes
-      // the connection being served, so serve() sees EOF and returns.
+      // the connection being served and those still waiting; serve() sees
+      // ShutdownError from its read or write, closes, and returns.
       await listener.close();
       await done;
       log.info("server stopped");
@@ -92,8 +94,9 @@ export async function startServer(options: ServerOptions): Promise<Server> {
  *
  * While one client is being served, nobody calls accept(), so the next
  * client waits. It is not refused: its connection is already set up and
- * queued (the kernel's listen backlog; in Node, core's queue). It is served
- * as soon as the current client leaves. That is why phase 1 serves "one
+ * queued (in C, in the kernel's listen backlog; in Node, which accepts
+ * every connection at once, in core's queue), and its bytes wait unread in
+ * the kernel. It is served as soon as the current client leaves. That is why phase 1 serves "one
  * client at a time", and why phase 3 needs an event loop.
  */
 async function serve(listener: Listener, log: Logger): Promise<void> {
@@ -108,6 +111,10 @@ async function serve(listener: Listener, log: Logger): Promise<void> {
     } catch (err: unknown) {
       // A bad frame, a reset or a broken pipe ends this client, never the
       // server: log it, close this connection, and go on to the next client.
+      // The book's C checks each call's return value and prints errno with
+      // perror() or a message with fprintf(stderr); here each failure is a
+      // typed error thrown from deep inside readRequest(), and this one
+      // place decides what to say about it.
       if (err instanceof ShutdownError) {
         // Our own close() ended the conversation: the server is stopping.
         log.info("closing: the server is shutting down", conn.peer);
@@ -152,10 +159,12 @@ async function handleClient(conn: Connection, log: Logger): Promise<void> {
     }
     // The book prints the payload as text; preview() prints text as text
     // and anything else as hex, so binary data cannot garble the terminal.
-    log.detail(`client says: ${preview(request)} (${request.length} bytes)`, conn.peer);
+    log.detail(`client says: ${preview(request)} (${count(request.length, "byte")})`, conn.peer);
 
     // The reply uses the same framing: its length, then its bytes. The
-    // request was at most MAX_MESSAGE bytes, so its echo fits in a frame.
+    // book's server answers "world" to every request; this one echoes the
+    // payload, so a test can check that every byte came back. The request
+    // was at most MAX_MESSAGE bytes, so its echo fits in a frame.
     const reply = encodeFrame(request);
     await writeAll(conn, reply);
     log.detail(

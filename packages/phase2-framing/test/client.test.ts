@@ -1,13 +1,23 @@
-// The client's lesson code against a real server in this process, and
-// against fake servers that misbehave on purpose.
+// Phase 2's client: the entry point run as a process (words, piped stdin,
+// an oversized message), and the lesson functions in process, against a
+// real server and against fake servers that misbehave on purpose.
 import { createInterface } from "node:readline";
 import { PassThrough } from "node:stream";
+import { fileURLToPath } from "node:url";
 import { ConnectionLostError, ConnectionRefusedError } from "@rah/core";
-import { captureLog, startTestServer, unusedPort } from "@rah/core/testing";
+import {
+  captureLog,
+  runProgram,
+  startTestServer,
+  unusedPort,
+  withTimeout,
+} from "@rah/core/testing";
 import { afterEach, describe, expect, test } from "vitest";
 import { exchange, interactive } from "../src/client.ts";
 import { FrameTooLargeError, MAX_MESSAGE } from "../src/protocol.ts";
 import { startServer } from "../src/server.ts";
+
+const client = fileURLToPath(new URL("../src/bin/client.ts", import.meta.url));
 
 const cleanup: (() => unknown)[] = [];
 afterEach(async () => {
@@ -32,7 +42,36 @@ async function rudeServer(answer: Buffer): Promise<number> {
 
 const count = (text: string, pattern: RegExp) => text.match(pattern)?.length ?? 0;
 
-describe("exchange", () => {
+describe("client process", () => {
+  // Shows: each argument is one request, answered in order on one connection.
+  test("sends each argument as a request and prints each reply", async () => {
+    const { port, text } = await start();
+    const run = await runProgram(client, ["--port", String(port), "hello", "framed", "world"]);
+    expect(run).toMatchObject({ code: 0, stdout: "hello\nframed\nworld\n", stderr: "" });
+    expect(count(text(), /accepted/g)).toBe(1);
+  });
+
+  // Shows: piped stdin is one request per line, an empty line included.
+  test("sends piped stdin one line per request", async () => {
+    const { port } = await start();
+    const run = await runProgram(client, ["--port", String(port)], { input: "one\n\nthree\n" });
+    expect(run).toMatchObject({ code: 0, stdout: "one\n\nthree\n", stderr: "" });
+  });
+
+  // Shows: a message over 4096 bytes is refused with one line naming both sizes; nothing is sent.
+  test("refuses an oversized message before connecting", async () => {
+    const { port, text } = await start();
+    const run = await runProgram(client, ["--port", String(port), "ok", "x".repeat(5000)]);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toBe("");
+    expect(run.stderr).toBe(
+      "error: length 5000 exceeds the 4096-byte limit: the message was not sent; split it or send a shorter one\n",
+    );
+    expect(text()).not.toMatch(/accepted/);
+  });
+});
+
+describe("exchange()", () => {
   // Shows: several messages go out on ONE connection, each answered in order.
   test("sends every message on one connection and returns the replies in order", async () => {
     const { port, text, waitFor } = await start();
@@ -80,16 +119,17 @@ describe("exchange", () => {
   });
 });
 
-describe("interactive", () => {
+describe("interactive()", () => {
   // Shows: every line typed is one request on the same connection; an oversized line is skipped.
   test("keeps one connection for all lines", async () => {
     const { port, text, waitFor } = await start();
     const input = new PassThrough();
-    const lines = createInterface({ input });
     const printed: string[] = [];
-    const session = interactive("127.0.0.1", port, lines, (t) => printed.push(t));
+    const done = interactive("127.0.0.1", port, createInterface({ input }), (line) =>
+      printed.push(line),
+    );
     input.end(`one\n${"y".repeat(MAX_MESSAGE + 1)}\ntwo\n\nthree\n`);
-    await session;
+    await withTimeout(done, 10_000, "interactive() reading five lines");
     expect(printed).toEqual([
       "server says: one",
       `not sent: length ${MAX_MESSAGE + 1} exceeds the ${MAX_MESSAGE}-byte limit`,

@@ -9,6 +9,15 @@
 // copied once when they arrive, and only if older bytes are still waiting
 // (a request cut in two by TCP). So the cost of a read is proportional to
 // its size, however many requests it holds.
+//
+// It also never writes over bytes it has handed out, so a request's payload
+// can be queued as its reply as a view, without a copy. In C that would be
+// unsafe: the next read() writes into the same buffer. It is safe here for
+// two reasons: Node hands every 'data' event a fresh Buffer of its own
+// (libuv reads into new memory each time, it never reuses a chunk it gave
+// away), and this queue, when it needs room, takes new memory instead of
+// reusing old (see append). The garbage collector frees a chunk once no
+// view of it is left.
 
 /** The empty queue's memory: shared, since nothing is ever written to it. */
 const EMPTY = Buffer.alloc(0);
@@ -28,12 +37,20 @@ export class ByteQueue {
     return this.#end - this.#start;
   }
 
-  /** The waiting bytes, as a view (no copy). Valid until the next append. */
+  /**
+   * The waiting bytes, as a view (no copy). Valid until the next append;
+   * views of it taken before then keep their bytes for good.
+   */
   bytes(): Buffer {
     return this.#data.subarray(this.#start, this.#end);
   }
 
-  /** buf_append: add bytes that just arrived at the back. */
+  /**
+   * buf_append: add bytes that just arrived at the back. Three cases, from
+   * the cheapest: nothing waiting (keep the chunk itself), room behind the
+   * waiting bytes in memory we own (copy the chunk in), or no room (new
+   * memory for both).
+   */
   append(chunk: Buffer): void {
     if (chunk.length === 0) return;
     if (this.#start === this.#end) {

@@ -10,8 +10,9 @@
 // because TCP keeps bytes in order and the server answers requests in the
 // order they arrive, so the n-th reply belongs to the n-th request.
 // `--no-pipeline` brings back the one-at-a-time behaviour. The client is
-// still written in the blocking style (core's stand-in): only the server
-// needs an event loop. Load mode, many clients at once, is in load.ts.
+// still written in the blocking style (core's stand-in): it has one
+// connection and nothing else to do while it waits, so only the server
+// needs an event loop.
 import type { Interface as ReadLine } from "node:readline";
 import { type Connection, ConnectionLostError, connect, connectError } from "@rah/core";
 import { readFull, writeAll } from "./io.ts";
@@ -58,6 +59,8 @@ export async function query(conn: Connection, message: Uint8Array): Promise<Buff
  * checked against the limit, then the payload.
  */
 export async function readReply(conn: Connection): Promise<Buffer> {
+  // A server is trusted no more than a client: a header claiming 4 GiB is
+  // refused before anything is allocated for it (decodeHeader throws).
   const header = await readFull(conn, HEADER_SIZE);
   if (header.length < HEADER_SIZE) {
     throw new UnexpectedEofError("header", header.length, HEADER_SIZE);
@@ -93,14 +96,15 @@ export async function exchange(
   try {
     const replies: Buffer[] = [];
     if (options.pipeline === false) {
+      // One round trip per message: write, then wait for the reply.
       for (const message of messages) replies.push(await query(conn, message));
     } else {
       // Every request in one write, then every reply. The write is not
       // awaited before reading: with a long pipeline, replies could fill
       // our receive buffer while we still send, the server would stop
-      // reading from us (it does, on purpose: see server.ts), and each
-      // side would wait for the other forever. So read while the write
-      // finishes, and check that it did at the end.
+      // reading from us (it does, on purpose: see server.ts), and each side
+      // would wait for the other for ever: phase 1's deadlock again. So
+      // read while the write finishes, and check that it did at the end.
       const sent = writeAll(conn, Buffer.concat(messages.map((m) => encodeFrame(m))));
       sent.catch(() => {}); // a failed write also fails the reads; report that one
       for (let i = 0; i < messages.length; i++) replies.push(await readReply(conn));
@@ -153,11 +157,19 @@ export async function interactive(
   }
 }
 
-/** The one-sentence error for a connection that broke during an exchange. */
+/**
+ * The one-sentence error for a connection that broke during an exchange:
+ * what main() prints, in place of a stack trace.
+ */
 function lostConnection(err: unknown, host: string, port: number): unknown {
   if (err instanceof UnexpectedEofError) {
+    // EOF before any byte of a reply: the server hung up on us (a server at
+    // its connection limit does that); EOF inside one: it promised more
+    // bytes than it sent.
     const before = err.part === "header" && err.received === 0;
-    const when = before ? "before replying" : `in the middle of a reply (${err.message})`;
+    const when = before
+      ? "before replying (is it at its --max-connections limit? its log says why)"
+      : `in the middle of a reply (${err.message})`;
     return new ConnectionLostError(host, port, `closed the connection ${when}`, err);
   }
   // A reset or broken pipe becomes ConnectionLostError; anything else as it is.

@@ -24,14 +24,17 @@ export interface Conn {
   wantRead: boolean;
   /**
    * want_write: replies are waiting that the kernel has not taken yet. In
-   * C the loop asks poll() for POLLOUT; here Node keeps the bytes and
-   * emits 'drain' once they are all sent.
+   * C the loop asks poll() for POLLOUT whenever any are waiting; here Node
+   * keeps the bytes and sends them itself, so this is set only when they
+   * reach the cap (--max-queued), and cleared by 'drain', which Node emits
+   * once they have all gone to the kernel.
    */
   wantWrite: boolean;
   /**
    * want_close: this connection is finished (the client said so, or broke
-   * the protocol). In C the loop closes the fd at the end of its turn;
-   * here socket.end() sends the queued replies, then FIN.
+   * the protocol, or the server is stopping). In C the loop closes the fd
+   * at the end of its turn; here closeConn() sends the queued replies,
+   * then FIN, and releases the fd once the client has closed too.
    */
   wantClose: boolean;
   /** Bytes received and not answered yet: at most one unfinished request, between reads. */

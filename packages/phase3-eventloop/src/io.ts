@@ -9,13 +9,18 @@
 // a Node program can actually meet:
 //
 //   cause                                  read  write  in Node
-//   less data in the socket buffer         yes   yes    read: yes, the usual case (see readFull)
+//   less data (read) or room (write)       yes   yes*   read: yes, the usual case (see readFull)
+//     in the socket buffer
 //   a signal interrupts the call (EINTR)   yes   yes    no: libuv retries, JS never sees it
 //   non-blocking mode (EAGAIN)             yes   yes    no: libuv waits for readiness, then retries
 //   limited pipe/file/device buffers       yes   yes    read: yes, socket buffers are bounded too
 //   end of file                            yes   -      yes: read() returns 0 bytes (see readFull)
-//   the output buffer is full              -     yes    hidden: Node queues the rest (see writeAll)
-//   TCP flow control (slow receiver)       -     yes    hidden: Node queues the rest (see writeAll)
+//   the output buffer is full              -     yes*   hidden: Node queues the rest (see writeAll)
+//   TCP flow control (slow receiver)       -     yes*   hidden: Node queues the rest (see writeAll)
+//
+//   * a write moves less than asked only on a non-blocking socket, or when
+//     a signal or a send timeout cuts it short; a blocking write() sleeps
+//     until the kernel has room for everything (see writeAll).
 //
 // So in Node the read side still needs its loop; the write side's loop
 // exists, but inside Node, where JavaScript cannot see it.
@@ -31,7 +36,10 @@ import type { Connection } from "@rah/core";
 export async function readFull(conn: Connection, n: number): Promise<Buffer> {
   // One buffer of the final size, filled from the front, like the C version
   // moving its `buf` pointer forward. The caller has already checked `n`
-  // against the limit, so this allocation is bounded.
+  // against the limit, so this allocation is bounded. The book reads into
+  // one buffer on the stack, reused for every request; here each frame gets
+  // a new one, which the garbage collector frees once the reply is sent.
+  // It costs an allocation per request, and makes the payload safe to keep.
   const buf = Buffer.alloc(n);
   let got = 0;
   while (got < n) {
@@ -74,10 +82,15 @@ export async function readFull(conn: Connection, n: number): Promise<Buffer> {
  *
  *   while (n > 0) { ssize_t rv = write(fd, buf, n); if (rv <= 0) return -1; n -= rv; buf += rv; }
  *
- * It takes part when the kernel's send buffer is full, which happens when
- * the receiver reads slowly (TCP flow control: the receiver advertises how
- * much room it has left, and the sender stops when that reaches zero), or
- * when a signal interrupts a write that has already sent something.
+ * When does it? On a blocking socket, Linux's write() does not return
+ * early because the kernel's send buffer is full: it sleeps until every
+ * byte is queued. A short count comes only from a signal arriving after
+ * some bytes moved (the call returns what it did), from a send timeout
+ * (SO_SNDTIMEO), or from a non-blocking socket, which takes what fits and
+ * returns at once. The buffer fills when the receiver reads slowly: TCP flow
+ * control (the receiver advertises how much room it has left, and the
+ * sender stops when that reaches zero). The loop costs nothing when the
+ * first write takes everything, so careful C code always has it.
  */
 export async function writeAll(conn: Connection, bytes: Uint8Array): Promise<void> {
   // In Node that loop runs inside libuv: socket.write() queues the whole

@@ -24,9 +24,23 @@
 // Core's blocking stand-in (listen/accept/read/write) is gone: this phase
 // uses Node's `net` module and its events directly.
 import net from "node:net";
-import { describeError, hostPort, type Logger, listenError, preview } from "@rah/core";
+import {
+  count,
+  describeError,
+  hostPort,
+  type Logger,
+  listenError,
+  preview,
+  sizeText,
+} from "@rah/core";
 import { type Conn, createConn } from "./conn.ts";
-import { encodeFrames, FrameTooLargeError, HEADER_SIZE, parseFrame } from "./protocol.ts";
+import {
+  encodeFrames,
+  FrameTooLargeError,
+  HEADER_SIZE,
+  MAX_MESSAGE,
+  parseFrame,
+} from "./protocol.ts";
 
 /** Redis's default `maxclients`: more connections than this are closed as they arrive. */
 export const MAX_CONNECTIONS = 10_000;
@@ -37,6 +51,29 @@ export const MAX_CONNECTIONS = 10_000;
  * reading costs at most about this much memory, whatever it sends.
  */
 export const MAX_QUEUED = 1024 * 1024;
+
+/**
+ * How far Node reads ahead for a client we are not reading from: the
+ * socket's readable high-water mark. Once Node holds this much, it stops
+ * reading from the kernel, and TCP flow control slows the client down.
+ */
+const READ_AHEAD = 64 * 1024;
+
+/**
+ * A read of at least this many bytes means the client is sending faster
+ * than one read can hold: after answering it, the client waits for the
+ * next loop turn (see handleRead, "Fair under a flood"). Redis reads at
+ * most 16 KiB per readable event for the same reason.
+ */
+const YIELD_AFTER = 16 * 1024;
+
+/**
+ * A closing connection keeps reading, and dropping, what its client still
+ * sends, until the client closes too, or has been quiet this long, or the
+ * longer limit has passed (see closeConn).
+ */
+const LINGER_QUIET_MS = 200;
+const LINGER_MAX_MS = 2_000;
 
 /**
  * How long close() lets connections finish sending their replies before it
@@ -50,10 +87,10 @@ export interface ServerOptions {
   /** Port to listen on; 0 asks the kernel for any free one. */
   port: number;
   log: Logger;
-  /** The largest request payload accepted, in bytes (protocol.ts MAX_MESSAGE by default). */
-  maxMessage: number;
-  /** How many clients may be connected at once. */
-  maxConnections: number;
+  /** The largest request payload accepted, in bytes; MAX_MESSAGE (32 MiB) by default. */
+  maxMessage?: number;
+  /** How many clients may be connected at once; MAX_CONNECTIONS by default. */
+  maxConnections?: number;
   /** Bytes of unsent replies per client before it stops being read; MAX_QUEUED by default. */
   maxQueued?: number;
 }
@@ -76,6 +113,8 @@ interface ServerState {
   readonly maxQueued: number;
   /** Every live connection. The book indexes them by fd (fd2conn); a Set does here. */
   readonly conns: Set<Conn>;
+  /** Called when the last connection is gone (while the server stops). */
+  whenEmpty: (() => void) | null;
 }
 
 /**
@@ -89,10 +128,11 @@ export async function startServer(options: ServerOptions): Promise<Server> {
   const { log } = options;
   const state: ServerState = {
     log,
-    maxMessage: options.maxMessage,
-    maxConnections: options.maxConnections,
+    maxMessage: options.maxMessage ?? MAX_MESSAGE,
+    maxConnections: options.maxConnections ?? MAX_CONNECTIONS,
     maxQueued: options.maxQueued ?? MAX_QUEUED,
     conns: new Set(),
+    whenEmpty: null,
   };
 
   // Steps 1 and 2: socket() + setsockopt(SO_REUSEADDR) + bind() + listen().
@@ -105,15 +145,17 @@ export async function startServer(options: ServerOptions): Promise<Server> {
   //   event and fails any later write (EPIPE), which loses every reply not
   //   written yet: fine here, where replies are written as requests
   //   arrive, fatal for a server that answers later.
-  // - highWaterMark: the size at which socket.write() starts returning
-  //   false. We set it to the cap on queued replies, so write() returning
-  //   false means exactly "this client is over its cap" (see handleWrite).
-  //   It also caps how far Node reads ahead on a paused socket.
+  // - highWaterMark: for reading, how far Node reads ahead while we do not
+  //   take the bytes (READ_AHEAD); for writing, the queue size at which
+  //   socket.write() returns false, so that 'drain' tells us when the queue
+  //   is empty again. It must not be above the cap, or a paused client would
+  //   never get its 'drain' (see handleWrite). (Setting it here needs Node
+  //   20.1 or newer; older versions ignore it.)
   // - noDelay: send each write at once (TCP_NODELAY), as Redis does; we
   //   batch replies ourselves, so Nagle's algorithm would only add delay.
   const server = net.createServer({
     allowHalfOpen: true,
-    highWaterMark: state.maxQueued,
+    highWaterMark: Math.min(READ_AHEAD, state.maxQueued),
     noDelay: true,
   });
 
@@ -133,6 +175,9 @@ export async function startServer(options: ServerOptions): Promise<Server> {
 
   await new Promise<void>((resolve, reject) => {
     server.once("error", (err) => reject(listenError(err, options.host, options.port)));
+    // listen(2)'s backlog: Node passes 511 unless told otherwise, and Linux
+    // caps it at net.core.somaxconn. Node accepts as fast as clients come,
+    // so the kernel's queue rarely holds anyone for long.
     server.listen({ host: options.host, port: options.port }, () => resolve());
   });
   // From now on an error on the listening socket (accept() failing with
@@ -158,14 +203,17 @@ export async function startServer(options: ServerOptions): Promise<Server> {
 
 /** Stops the server: no new clients, replies owed are sent, every connection closed. */
 async function stop(server: net.Server, state: ServerState): Promise<void> {
-  // close() on the listening socket: no new clients. Its callback runs only
-  // once every connection is gone, so it is also "wait for the rest".
-  const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+  // close() on the listening socket: no new clients.
+  const unlistened = new Promise<void>((resolve) => server.close(() => resolve()));
+  const empty = new Promise<void>((resolve) => {
+    if (state.conns.size === 0) resolve();
+    else state.whenEmpty = resolve;
+  });
   // Every request that reached handleRead has been answered already: it
   // answers all the whole requests it has before it returns. So each
   // connection only has to send what is queued, then close: want_close.
   // (Bytes still in the kernel, or held back by Node for a paused client,
-  // are never read: the server is going away.)
+  // are never answered: the server is going away.)
   for (const conn of state.conns) {
     conn.wantClose = true;
     handleWrite(state, conn);
@@ -174,7 +222,7 @@ async function stop(server: net.Server, state: ServerState): Promise<void> {
   const cutoff = setTimeout(() => {
     for (const conn of state.conns) conn.socket.destroy();
   }, CLOSE_GRACE_MS);
-  await stopped;
+  await Promise.all([unlistened, empty]);
   clearTimeout(cutoff);
   state.log.info("server stopped");
 }
@@ -188,24 +236,9 @@ function handleAccept(state: ServerState, socket: net.Socket): void {
   const conn = createConn(socket);
   const { log } = state;
 
-  // Every connection costs a file descriptor and some memory, so there is a
-  // limit (Redis calls it maxclients). Over it, close at once: the client
-  // sees its connection end, and the clients already here are unaffected.
-  // (Node's server.maxConnections does the same thing; here it is in view.)
-  if (state.conns.size >= state.maxConnections) {
-    log.warn(
-      `refused: already serving ${state.conns.size} clients, the limit (--max-connections ${state.maxConnections})`,
-      conn.peer,
-    );
-    socket.destroy();
-    return;
-  }
-  state.conns.add(conn);
-  log.info("accepted", conn.peer);
-
   // The events of this connection. Each one is a line of the book's poll()
   // loop: 'data' is POLLIN plus the read() that follows it (Node reads for
-  // us, up to 64 KiB at a time, and hands over the bytes); 'drain' is
+  // us and hands over the bytes: see handleRead for how much); 'drain' is
   // POLLOUT once everything queued has gone to the kernel; 'end' is read()
   // returning 0 (the client sent FIN); 'error' is a call failing with errno
   // set (ECONNRESET, EPIPE), and 'close' comes last, after close(fd).
@@ -218,12 +251,31 @@ function handleAccept(state: ServerState, socket: net.Socket): void {
     // socket gets one. Node destroys the socket next and emits 'close'.
     log.warn(`connection lost: ${describeError(err)}`, conn.peer);
   });
+
+  // Every connection costs a file descriptor and some memory, so there is a
+  // limit (Redis calls it maxclients). Over it, close at once, politely
+  // (closeConn: FIN, not RST): the client sees its connection end before
+  // any reply, and the clients already here are unaffected. (Node's
+  // server.maxConnections does the same thing, with an RST; here it is in
+  // view.)
+  if (state.conns.size >= state.maxConnections) {
+    log.warn(
+      `refused: already serving ${count(state.conns.size, "client")}, the limit (--max-connections ${state.maxConnections})`,
+      conn.peer,
+    );
+    conn.wantClose = true;
+    closeConn(conn);
+    return;
+  }
+  state.conns.add(conn);
+  log.info("accepted", conn.peer);
   socket.on("close", () => {
     // The fd is closed; forget the connection and its buffers.
     state.conns.delete(conn);
     conn.incoming.clear();
     conn.outgoing.length = 0;
     log.info("closed", conn.peer);
+    if (state.conns.size === 0) state.whenEmpty?.();
   });
 }
 
@@ -252,6 +304,7 @@ function handleRead(state: ServerState, conn: Conn, chunk: Buffer): void {
   //    requests cost O(n^2). Moving an offset costs nothing.
   const bytes = conn.incoming.bytes();
   let offset = 0;
+  let refused: FrameTooLargeError | null = null;
   try {
     for (;;) {
       const request = parseFrame(bytes, offset, state.maxMessage);
@@ -260,10 +313,6 @@ function handleRead(state: ServerState, conn: Conn, chunk: Buffer): void {
 
       // 3. The application logic: echo. The reply's payload is the request
       //    itself, a view of the received bytes, queued without a copy.
-      //    (Check `detailed` first: under --quiet, build no log text at all.)
-      if (log.detailed) {
-        log.detail(`client says: ${preview(request)} (${request.length} bytes)`, conn.peer);
-      }
       conn.outgoing.push(request);
     }
   } catch (err: unknown) {
@@ -271,8 +320,17 @@ function handleRead(state: ServerState, conn: Conn, chunk: Buffer): void {
     // The header asked for more than the limit. Its payload is not read, so
     // there is no way to find where the next request starts: hang up, once
     // the replies to the requests before it are sent.
-    log.warn(`request refused: ${err.message}; closing without reading it`, conn.peer);
+    refused = err;
     conn.wantClose = true;
+  }
+  // One log line for everything this read brought, however many requests:
+  // a client that pipelines thousands per read must not flood the log (or
+  // the terminal, which would then slow the whole server down).
+  if (log.detailed && conn.outgoing.length > 0) {
+    log.detail(describeRequests(conn.outgoing), conn.peer);
+  }
+  if (refused) {
+    log.warn(`request refused: ${refused.message}; closing without reading it`, conn.peer);
   }
   // Drop the answered requests: one move of the start offset (buffer.ts).
   conn.incoming.consume(offset);
@@ -286,6 +344,35 @@ function handleRead(state: ServerState, conn: Conn, chunk: Buffer): void {
   // 4. Send the replies now, in one write (the book tries a write right
   //    away too, rather than waiting for poll() to say the socket has room).
   handleWrite(state, conn);
+
+  // 5. Fair under a flood. Node, like the book's loop, serves one ready
+  //    socket after another, and libuv reads a ready socket up to 32 times
+  //    (64 KiB each) before it moves on: a client that sends as fast as it
+  //    can would get about 2 MiB of our time per turn while everyone else
+  //    waits. So after a big read (the client has more waiting than one
+  //    read holds), this client sits out the rest of the turn: pause() stops
+  //    its 'data' events (Node reads ahead at most READ_AHEAD more, then
+  //    stops reading from the kernel), and setImmediate() resumes it in the
+  //    loop's check phase, after every other socket that was ready has been
+  //    served. Each client gets at most one read's worth of work per turn.
+  if (chunk.length >= YIELD_AFTER && conn.wantRead) {
+    conn.socket.pause();
+    setImmediate(() => {
+      // Unless something else stopped reading meanwhile (the cap, a close).
+      if (conn.wantRead && !conn.socket.destroyed) conn.socket.resume();
+    });
+  }
+}
+
+/**
+ * One log line for the requests of one read: all of them when there are a
+ * few, the first three and how many more when there are many.
+ */
+function describeRequests(requests: readonly Uint8Array[]): string {
+  const shown = requests.slice(0, 3).map((r) => `${preview(r)} (${count(r.length, "byte")})`);
+  if (requests.length === 1) return `client says: ${shown[0]}`;
+  const more = requests.length > shown.length ? `, and ${requests.length - shown.length} more` : "";
+  return `client says ${requests.length} requests in one read: ${shown.join(", ")}${more}`;
 }
 
 /**
@@ -309,39 +396,36 @@ function handleWrite(state: ServerState, conn: Conn): void {
     // send buffer and returns how much that was, or fails with EAGAIN when
     // it is full; the caller keeps the rest and waits for POLLOUT. Node's
     // write() always takes everything: what the kernel does not take yet
-    // waits in Node's queue, and write() returns false once that queue
-    // reaches the high-water mark (the cap: MAX_QUEUED, or --max-queued).
-    // Node's false is our EAGAIN.
+    // waits in Node's queue (socket.writableLength), and write() returns
+    // false once that queue reaches the high-water mark.
     if (pieces.length > 1) socket.cork();
     for (const piece of pieces) socket.write(piece);
     if (pieces.length > 1) socket.uncork();
     if (state.log.detailed) {
       const bytes = pieces.reduce((sum, piece) => sum + piece.length, 0);
-      state.log.detail(`wrote ${bytes} bytes of replies`, conn.peer);
+      state.log.detail(`wrote ${count(bytes, "byte")} of replies`, conn.peer);
     }
     if (state.log.tracing) state.log.trace("wrote", Buffer.concat(pieces), conn.peer);
   }
 
-  // want_write: replies are queued past the cap, waiting for a 'drain'.
-  // Node keeps that state itself (writableNeedDrain: write() returned false
-  // and 'drain' has not come yet); the Conn mirrors it.
-  conn.wantWrite = socket.writableNeedDrain;
-
   if (conn.wantClose) {
-    // want_close: send what is queued, then FIN (end), then release the fd
-    // (destroy). The book closes at once and drops the queue; a client
-    // whose last requests were whole still deserves their replies.
-    conn.wantRead = false;
-    conn.incoming.clear();
-    if (!socket.writableEnded) socket.end(() => socket.destroy());
+    // want_close: send what is queued, then close (politely: closeConn).
+    // The book closes at once and drops the queue; a client whose last
+    // requests were whole still deserves their replies.
+    closeConn(conn);
     return;
   }
+
+  // want_write: this client's unsent replies have reached the cap. Checked
+  // here after every write; cleared when 'drain' says the queue is empty.
+  conn.wantWrite = socket.writableLength >= state.maxQueued;
 
   // want_read is the opposite of want_write. While this client's replies
   // pile up unread, stop reading its requests: pause() stops the 'data'
   // events, Node soon stops reading from the kernel, whose buffer fills,
   // and TCP flow control makes the client stop sending. Its memory stays
-  // bounded, and nobody else notices. 'drain' brings us back here.
+  // bounded (the cap plus the replies of one read, outgoing; READ_AHEAD
+  // incoming), and nobody else notices. 'drain' brings us back here.
   // (The book stops reading whenever any reply is waiting; letting replies
   // up to the cap queue keeps pipelined clients streaming.)
   const wantRead = !conn.wantWrite;
@@ -353,7 +437,7 @@ function handleWrite(state: ServerState, conn: Conn): void {
   } else {
     socket.pause();
     state.log.detail(
-      `stopped reading: ${socket.writableLength} bytes of replies queued, the cap is ${state.maxQueued} (--max-queued)`,
+      `stopped reading: ${socket.writableLength} bytes of replies queued, the cap is ${sizeText(state.maxQueued)} (--max-queued)`,
       conn.peer,
     );
   }
@@ -366,10 +450,11 @@ function handleWrite(state: ServerState, conn: Conn): void {
  * send the queued replies and close: want_close.
  */
 function handleEnd(state: ServerState, conn: Conn): void {
+  if (conn.wantClose) return; // already closing: this FIN was the last step of it
   const unfinished = conn.incoming.length;
   if (unfinished > 0) {
     state.log.warn(
-      `client closed its side in the middle of a request (${unfinished} bytes of it dropped)`,
+      `client closed its side in the middle of a request (${count(unfinished, "byte")} of it dropped)`,
       conn.peer,
     );
   } else {
@@ -377,4 +462,39 @@ function handleEnd(state: ServerState, conn: Conn): void {
   }
   conn.wantClose = true;
   handleWrite(state, conn);
+}
+
+/**
+ * want_close, done politely: a "lingering close". The book calls close(fd)
+ * at once. But when the client has sent bytes we never read (after an
+ * oversized header, say), closing makes the kernel answer with RST instead
+ * of FIN, and an RST throws away whatever our kernel had not sent yet:
+ * replies the client is owed. So: send the queued replies and then FIN
+ * (end()), keep reading and dropping whatever the client still sends, and
+ * release the fd (destroy()) only when the client has closed its side too
+ * (Node then closes the socket by itself), or has been quiet for
+ * LINGER_QUIET_MS, or after LINGER_MAX_MS. That is what `close()` of a
+ * socket with unread input should look like in C too: shutdown(SHUT_WR),
+ * read until EOF or a timeout, close().
+ */
+function closeConn(conn: Conn): void {
+  const { socket } = conn;
+  conn.wantRead = false;
+  conn.incoming.clear();
+  if (socket.writableEnded) return; // already under way
+  socket.end();
+  // From now on, what arrives is read and dropped (handleRead returns at
+  // once for a closing Conn); resume() in case the client was paused.
+  socket.resume();
+  socket.once("finish", () => {
+    // Everything we owed is with the kernel, and our FIN behind it.
+    const give = () => socket.destroy();
+    const quiet = setTimeout(give, LINGER_QUIET_MS);
+    const limit = setTimeout(give, LINGER_MAX_MS);
+    socket.on("data", () => quiet.refresh());
+    socket.once("close", () => {
+      clearTimeout(quiet);
+      clearTimeout(limit);
+    });
+  });
 }

@@ -1,13 +1,24 @@
-// The client's lesson code against a real server in this process, and
-// against fake servers that misbehave on purpose.
+// Phase 3's client: the entry point run as a process (words, piped stdin,
+// an oversized message), and the lesson functions in process, against a
+// real server and against fake servers that misbehave on purpose.
 import { createInterface } from "node:readline";
 import { PassThrough } from "node:stream";
+import { fileURLToPath } from "node:url";
 import { ConnectionLostError, ConnectionRefusedError } from "@rah/core";
-import { captureLog, sleep, startTestServer, unusedPort } from "@rah/core/testing";
+import {
+  captureLog,
+  runProgram,
+  sleep,
+  startTestServer,
+  unusedPort,
+  withTimeout,
+} from "@rah/core/testing";
 import { afterEach, describe, expect, test } from "vitest";
 import { exchange, interactive } from "../src/client.ts";
 import { FrameTooLargeError, MAX_MESSAGE } from "../src/protocol.ts";
-import { MAX_CONNECTIONS, startServer } from "../src/server.ts";
+import { startServer } from "../src/server.ts";
+
+const client = fileURLToPath(new URL("../src/bin/client.ts", import.meta.url));
 
 const cleanup: (() => unknown)[] = [];
 afterEach(async () => {
@@ -20,8 +31,6 @@ async function start(maxQueued?: number) {
     host: "127.0.0.1",
     port: 0,
     log: capture.log,
-    maxMessage: MAX_MESSAGE,
-    maxConnections: MAX_CONNECTIONS,
     ...(maxQueued === undefined ? {} : { maxQueued }),
   });
   cleanup.push(() => server.close());
@@ -64,7 +73,47 @@ async function batchServer(count: number): Promise<number> {
 
 const count = (text: string, pattern: RegExp) => text.match(pattern)?.length ?? 0;
 
-describe("exchange", () => {
+describe("client process", () => {
+  // Shows: each argument is one request, all sent at once on one connection, replies in order.
+  test("sends each argument as a request and prints each reply", async () => {
+    const { port, text } = await start();
+    const run = await runProgram(client, ["--port", String(port), "hello", "framed", "world"]);
+    expect(run).toMatchObject({ code: 0, stdout: "hello\nframed\nworld\n", stderr: "" });
+    expect(count(text(), /accepted/g)).toBe(1);
+    // Pipelined: the three requests arrived together and went back in one write.
+    expect(count(text(), /wrote \d+ bytes of replies/g)).toBe(1);
+  });
+
+  // Shows: --no-pipeline sends one request per round trip, like phase 2.
+  test("with --no-pipeline, waits for each reply before the next request", async () => {
+    const { port, text } = await start();
+    const run = await runProgram(client, ["--port", String(port), "--no-pipeline", "a", "b", "c"]);
+    expect(run).toMatchObject({ code: 0, stdout: "a\nb\nc\n", stderr: "" });
+    expect(count(text(), /wrote 5 bytes of replies/g)).toBe(3);
+  });
+
+  // Shows: piped stdin is one request per line, an empty line included.
+  test("sends piped stdin one line per request", async () => {
+    const { port } = await start();
+    const run = await runProgram(client, ["--port", String(port)], { input: "one\n\nthree\n" });
+    expect(run).toMatchObject({ code: 0, stdout: "one\n\nthree\n", stderr: "" });
+  });
+
+  // Shows: a message over 32 MiB is refused with one line naming both sizes; nothing is sent.
+  test("refuses an oversized message before connecting", async () => {
+    const { port, text } = await start();
+    const input = `ok\n${"x".repeat(MAX_MESSAGE + 1)}\n`;
+    const run = await runProgram(client, ["--port", String(port)], { input });
+    expect(run.code).toBe(1);
+    expect(run.stdout).toBe("");
+    expect(run.stderr).toBe(
+      "error: length 33554433 exceeds the 33554432-byte limit: the message was not sent; split it or send a shorter one\n",
+    );
+    expect(text()).not.toMatch(/accepted/);
+  });
+});
+
+describe("exchange()", () => {
   // Shows: several messages go out on ONE connection, each answered in order.
   test("sends every message on one connection and returns the replies in order", async () => {
     const { port, text, waitFor } = await start();
@@ -80,7 +129,7 @@ describe("exchange", () => {
   });
 
   // Shows: pipelining: every request is sent before any reply is read.
-  test("sends every request before reading a reply; --no-pipeline waits for each", async () => {
+  test("sends every request before reading a reply; pipeline: false waits for each", async () => {
     const messages = ["a", "b", "c"].map((w) => Buffer.from(w));
     const port = await batchServer(3);
     const replies = await exchange("127.0.0.1", port, messages);
@@ -123,11 +172,15 @@ describe("exchange", () => {
     );
   });
 
-  // Shows: a server that hangs up before replying gives a clear, typed error.
+  // Shows: a server that hangs up before replying gives a clear, typed error, with a likely reason.
   test("reports a server that closes before replying", async () => {
     const port = await rudeServer(Buffer.alloc(0));
     await expect(exchange("127.0.0.1", port, [Buffer.from("hi")])).rejects.toThrow(
-      new ConnectionLostError("127.0.0.1", port, "closed the connection before replying"),
+      new ConnectionLostError(
+        "127.0.0.1",
+        port,
+        "closed the connection before replying (is it at its --max-connections limit? its log says why)",
+      ),
     );
   });
 
@@ -140,16 +193,17 @@ describe("exchange", () => {
   });
 });
 
-describe("interactive", () => {
+describe("interactive()", () => {
   // Shows: every line typed is one request on the same connection; an oversized line is skipped.
   test("keeps one connection for all lines", async () => {
     const { port, text, waitFor } = await start();
     const input = new PassThrough();
-    const lines = createInterface({ input });
     const printed: string[] = [];
-    const session = interactive("127.0.0.1", port, lines, (t) => printed.push(t));
+    const done = interactive("127.0.0.1", port, createInterface({ input }), (line) =>
+      printed.push(line),
+    );
     input.end(`one\n${"y".repeat(MAX_MESSAGE + 1)}\ntwo\n\nthree\n`);
-    await session;
+    await withTimeout(done, 10_000, "interactive() reading five lines");
     expect(printed).toEqual([
       "server says: one",
       `not sent: length ${MAX_MESSAGE + 1} exceeds the ${MAX_MESSAGE}-byte limit`,

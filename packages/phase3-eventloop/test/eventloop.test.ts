@@ -1,12 +1,12 @@
 // What the event loop adds, over real TCP: many clients at once, pipelines
 // of any length, half-close, backpressure on clients that do not read, and
 // limits, each one costing only the client that hits it.
-import { silentLogger } from "@rah/core";
+import { Writable } from "node:stream";
+import { createLogger, type Logger, silentLogger } from "@rah/core";
 import { captureLog, openClient, type RawClient, sleep, withTimeout } from "@rah/core/testing";
 import { frame, frames, header, readFrame, roundTrip } from "@rah/specs";
 import { afterEach, describe, expect, test } from "vitest";
-import { MAX_MESSAGE } from "../src/protocol.ts";
-import { MAX_CONNECTIONS, type ServerOptions, startServer } from "../src/server.ts";
+import { type ServerOptions, startServer } from "../src/server.ts";
 
 const cleanup: (() => unknown)[] = [];
 afterEach(async () => {
@@ -18,8 +18,6 @@ async function start(options: Partial<ServerOptions> = {}) {
     host: "127.0.0.1",
     port: 0,
     log: silentLogger,
-    maxMessage: MAX_MESSAGE,
-    maxConnections: MAX_CONNECTIONS,
     ...options,
   });
   cleanup.push(() => server.close());
@@ -178,7 +176,7 @@ describe("backpressure", () => {
     greedy.socket.pause();
     const requests = Array.from({ length: 8_000 }, (_, n) => `${n}:${"z".repeat(4000)}`);
     greedy.send(frames(requests)).catch(() => {});
-    await capture.waitFor(/stopped reading: \d+ bytes of replies queued, the cap is 65536/);
+    await capture.waitFor(/stopped reading: \d+ bytes of replies queued, the cap is 64 KiB/);
     const queued = Number(/stopped reading: (\d+) bytes/.exec(capture.text())?.[1]);
     // One read is at most 64 KiB; with the unfinished request left by the
     // read before (one request, ~4 KB here), that bounds the replies it
@@ -223,6 +221,127 @@ describe("backpressure", () => {
   });
 });
 
+describe("closing politely (a lingering close)", () => {
+  // Shows: a client whose last request was refused (an oversized header), and which keeps
+  // sending after it, still gets every reply owed before it, then EOF: the server reads and
+  // drops the rest instead of closing with unread input (which would send RST and could
+  // throw away replies still in its kernel's send buffer).
+  test("sends every reply owed, then FIN, even with more bytes arriving after the refusal", async () => {
+    const { open } = await start({ maxMessage: 64 * 1024 });
+    const client = await open();
+    client.socket.pause(); // not reading yet: the replies back up in the buffers on the way
+    const requests = Array.from({ length: 40 }, (_, n) => `${n}:${"r".repeat(16 * 1024)}`);
+    const junk = Buffer.alloc(512 * 1024, 0x6a);
+    client.send(Buffer.concat([frames(requests), header(64 * 1024 + 1), junk])).catch(() => {});
+    await sleep(300);
+    client.socket.resume();
+    for (const request of requests) expect((await readFrame(client)).toString()).toBe(request);
+    expect(await client.ended()).toBe("eof");
+    expect(client.buffered()).toBe(0);
+  });
+
+  // Shows: a client that keeps sending after the server's FIN does not keep its connection
+  // for ever: the server stops lingering after a bounded time.
+  test("gives up on a client that never stops sending", async () => {
+    const { server, open } = await start({ maxMessage: 1024 });
+    const client = await open();
+    await client.send(header(2048));
+    let sending = true;
+    const flood = (async () => {
+      while (sending && client.state() === "open") {
+        await client.send(Buffer.alloc(1024)).catch(() => {});
+        await sleep(5);
+      }
+    })();
+    await until(() => server.connections() === 0, "the lingering connection to be released", 6_000);
+    sending = false;
+    await flood;
+  });
+});
+
+describe("fair under a flood", () => {
+  /** A client that pipelines nonstop: big pre-built writes, replies read and only counted. */
+  async function flooder(open: () => Promise<RawClient>) {
+    const client = await open();
+    const burst = frames(Array.from({ length: 8_192 }, () => "x".repeat(28))); // 256 KiB
+    let sending = true;
+    let received = 0;
+    client.socket.on("data", (chunk: Buffer) => {
+      received += chunk.length;
+    });
+    const pump = () => {
+      while (sending && client.socket.write(burst));
+      if (sending) client.socket.once("drain", pump);
+    };
+    pump();
+    return {
+      peer: `127.0.0.1:${client.socket.localPort}`,
+      received: () => received,
+      stop: () => {
+        sending = false;
+      },
+    };
+  }
+
+  /** A logger that really formats and writes its lines (to nowhere), noting whose reads it logs. */
+  function countingLog(): { log: Logger; reads: string[] } {
+    const reads: string[] = [];
+    const sink = new Writable({
+      write(chunk: Buffer | string, _encoding, done) {
+        const line = chunk.toString();
+        const says = line.indexOf("] client says");
+        if (says !== -1) reads.push(line.slice(line.indexOf("[") + 1, says));
+        done();
+      },
+    });
+    return { log: createLogger({ out: sink, err: sink }), reads };
+  }
+
+  // Shows: with two clients flooding and logging on, a polite client sending one request at
+  // a time is answered every time while both floods go on, and the two floods take turns:
+  // each gets one read's worth of work per loop turn, never a long run of reads in a row
+  // (libuv alone would read up to 32 x 64 KiB from one socket before moving on).
+  test("a polite client is answered while two greedy ones flood, with logging on", async () => {
+    const { log, reads } = countingLog();
+    const { open } = await start({ log });
+    const [a, b] = [await flooder(open), await flooder(open)];
+    await until(() => a.received() > 0 && b.received() > 0, "both floods under way");
+    const polite = await open();
+    for (let i = 0; i < 20; i++)
+      expect((await roundTrip(polite, `ping ${i}`)).toString()).toBe(`ping ${i}`);
+    const during = [a.received(), b.received()];
+    await until(
+      () => a.received() > (during[0] ?? 0) && b.received() > (during[1] ?? 0),
+      "both floods still served",
+    );
+    a.stop();
+    b.stop();
+    // The longest run of reads from one flooding client before the other one got a turn.
+    const floods = reads.filter((peer) => peer === a.peer || peer === b.peer);
+    let longest = 0;
+    let run = 0;
+    for (let i = 0; i < floods.length; i++) {
+      run = i > 0 && floods[i] === floods[i - 1] ? run + 1 : 1;
+      longest = Math.max(longest, run);
+    }
+    expect(floods.length).toBeGreaterThan(20);
+    expect(longest).toBeLessThanOrEqual(4);
+  });
+
+  // Shows: the same with logging off: every polite request answered while the flood goes on.
+  test("a polite client is answered while a greedy one floods, with logging off", async () => {
+    const { open } = await start();
+    const greedy = await flooder(open);
+    await until(() => greedy.received() > 0, "the flood under way");
+    const polite = await open();
+    for (let i = 0; i < 20; i++)
+      expect((await roundTrip(polite, `ping ${i}`)).toString()).toBe(`ping ${i}`);
+    const during = greedy.received();
+    await until(() => greedy.received() > during, "the flood still served");
+    greedy.stop();
+  });
+});
+
 describe("limits", () => {
   // Shows: over --max-connections a new connection is closed at once and
   // logged; the connected clients are unaffected; a freed slot is reusable.
@@ -233,7 +352,8 @@ describe("limits", () => {
     for (const client of first) expect((await roundTrip(client, "in")).toString()).toBe("in");
 
     const extra = await open();
-    expect(await extra.ended()).not.toBe("open");
+    // Closed politely (FIN, not RST): the client sees an ordinary end of the connection.
+    expect(await extra.ended()).toBe("eof");
     await capture.waitFor(/refused: already serving 3 clients, the limit \(--max-connections 3\)/);
     for (const client of first)
       expect((await roundTrip(client, "still in")).toString()).toBe("still in");

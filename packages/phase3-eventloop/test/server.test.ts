@@ -3,8 +3,7 @@
 import { captureLog, openClient, type RawClient } from "@rah/core/testing";
 import { frame, frames, header, readFrame, roundTrip } from "@rah/specs";
 import { afterEach, describe, expect, test } from "vitest";
-import { MAX_MESSAGE } from "../src/protocol.ts";
-import { MAX_CONNECTIONS, type Server, startServer } from "../src/server.ts";
+import { type Server, startServer } from "../src/server.ts";
 
 const cleanup: (() => unknown)[] = [];
 afterEach(async () => {
@@ -17,8 +16,7 @@ async function start(options: { trace?: boolean; maxMessage?: number } = {}) {
     host: "127.0.0.1",
     port: 0,
     log: capture.log,
-    maxMessage: options.maxMessage ?? MAX_MESSAGE,
-    maxConnections: MAX_CONNECTIONS,
+    ...(options.maxMessage === undefined ? {} : { maxMessage: options.maxMessage }),
   });
   cleanup.push(() => server.close());
   const open = async (): Promise<RawClient> => {
@@ -41,15 +39,53 @@ describe("server log", () => {
     await waitFor(/wrote 9 bytes of replies/);
   });
 
-  // Shows: a pipeline that arrives in one read is answered in one write.
-  test("answers requests that arrived together with one write", async () => {
+  // Shows: a pipeline that arrives in one read is one log line and one write.
+  test("logs requests that arrived together in one line, and answers them with one write", async () => {
     const { open, waitFor, text } = await start();
     const client = await open();
     await client.send(frames(["one", "two", "three"]));
     for (const word of ["one", "two", "three"])
       expect((await readFrame(client)).toString()).toBe(word);
     await waitFor(/wrote 23 bytes of replies/);
+    expect(text()).toMatch(
+      /client says 3 requests in one read: "one" \(3 bytes\), "two" \(3 bytes\), "three" \(5 bytes\)\n/,
+    );
     expect(text().match(/wrote/g)).toHaveLength(1);
+  });
+
+  // Shows: a burst of thousands of requests in one read is still one line: the first three, and a count.
+  test("sums up a big burst in one line", async () => {
+    const { open, waitFor, text } = await start();
+    const client = await open();
+    const requests = Array.from({ length: 5_000 }, (_, n) => `r${n}`);
+    const stream = frames(requests);
+    await client.send(stream);
+    await client.read(stream.length);
+    await waitFor(/wrote/);
+    const lines = text().match(/client says[^\n]*/g) ?? [];
+    // Node hands the 5,000 requests over in a few reads (64 KiB at most each): a line per read.
+    expect(lines.length).toBeGreaterThanOrEqual(1);
+    expect(lines.length).toBeLessThanOrEqual(Math.ceil(stream.length / 1024) + 1);
+    expect(lines[0]).toMatch(
+      /^client says \d+ requests in one read: "r0" \(2 bytes\), "r1" \(2 bytes\), "r2" \(2 bytes\), and \d+ more$/,
+    );
+  });
+
+  // Shows: a connection refused over --max-connections is logged with the numbers, in good English.
+  test("logs a refused connection with the limit", async () => {
+    const capture = captureLog();
+    const server = await startServer({
+      host: "127.0.0.1",
+      port: 0,
+      log: capture.log,
+      maxConnections: 1,
+    });
+    cleanup.push(() => server.close());
+    const first = await openClient(server.port);
+    const second = await openClient(server.port);
+    cleanup.push(() => first.destroy());
+    cleanup.push(() => second.destroy());
+    await capture.waitFor(/refused: already serving 1 client, the limit \(--max-connections 1\)/);
   });
 
   // Shows: an oversized length is logged with the length and the limit, and the server goes on.
@@ -107,9 +143,10 @@ describe("server log", () => {
     await waitFor(/wrote \(9 bytes\)\n00000000 {2}05 00 00 00 68 65 6c 6c {2}6f/);
   });
 
-  // Shows: close() hangs up on every connected client and resolves; each client sees EOF.
-  test("close() hangs up on every connected client and stops", async () => {
-    const { open, server, waitFor } = await start();
+  // Shows: close() hangs up on every connected client and resolves; each client sees EOF, and
+  // "server stopped" is the last line, after every connection's "closed".
+  test("close() hangs up on every connected client and stops, last", async () => {
+    const { open, server, text } = await start();
     const a = await open();
     const b = await open();
     await roundTrip(a, "hi");
@@ -118,6 +155,8 @@ describe("server log", () => {
     expect(await a.ended()).toBe("eof");
     expect(await b.ended()).toBe("eof");
     expect(server.connections()).toBe(0);
-    await waitFor(/server stopped/);
+    const lines = text().trim().split("\n");
+    expect(lines.at(-1)).toMatch(/ server stopped$/);
+    expect(lines.filter((line) => line.endsWith("] closed"))).toHaveLength(2);
   });
 });

@@ -1,20 +1,19 @@
 // Entry point: `pnpm --filter phase1-echo client [message...]`.
 // With words: send them (joined by spaces) and print the echo.
-// With piped stdin: send all of stdin, write the echo to stdout byte for byte.
+// With piped stdin: stream stdin to the server and the echo to stdout, byte for byte.
 // In a terminal with no words: one exchange per line typed.
-import { createInterface } from "node:readline";
-import { main, parseFlags } from "@rah/core";
-import { exchange, interactive } from "../client.ts";
+import { main, parseFlags, terminalLines } from "@rah/core";
+import { exchange, interactive, relay } from "../client.ts";
 
 const program = {
   usage: "pnpm --filter phase1-echo client [flags]",
   role: "client" as const,
   args: "[message...]",
   summary:
-    "Sends a message to the echo server and prints what comes back. With no message it reads stdin, or asks line by line in a terminal.",
+    "Sends a message to the echo server and prints what comes back. With no message it sends stdin (any size) and writes the echo to stdout, or asks line by line in a terminal.",
   examples: [
     "pnpm --filter phase1-echo client hello world",
-    "echo hi | pnpm --filter phase1-echo client",
+    "head -c 64M /dev/urandom > /tmp/in && pnpm --filter phase1-echo client < /tmp/in | cmp - /tmp/in",
   ],
 };
 
@@ -27,13 +26,14 @@ main(
       return 0;
     }
     if (!process.stdin.isTTY) {
-      const chunks: Buffer[] = [];
-      for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-      process.stdout.write(await exchange(host, port, Buffer.concat(chunks)));
+      // Each piece of the echo goes to stdout as it arrives; the next is read
+      // once stdout has taken it, so memory stays small at any size.
+      const toStdout = (bytes: Buffer) =>
+        new Promise<void>((resolve) => process.stdout.write(bytes, () => resolve()));
+      await relay(host, port, process.stdin, toStdout);
       return 0;
     }
-    const lines = createInterface({ input: process.stdin, output: process.stdout });
-    await interactive(host, port, lines, (text) => console.log(text));
+    await interactive(host, port, terminalLines(), (text) => console.log(text));
     return 0;
   },
   { onSignal: "exit" },

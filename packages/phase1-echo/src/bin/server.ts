@@ -1,4 +1,4 @@
-// Entry point: `pnpm --filter phase1-echo start [--port N] [--quiet] [--trace]`.
+// Entry point of `pnpm start` in this package: the server, with the flags below.
 // Flags in, startServer(), wait for Ctrl-C, close. The lesson is in ../server.ts.
 import { createLogger, isLoopback, logFlags, main, parseFlags, untilStopped } from "@rah/core";
 import { startServer } from "../server.ts";

@@ -3,8 +3,7 @@
 // connection, and print each reply on a line.
 // With piped stdin: one request per line, one reply printed per line.
 // In a terminal with no words: one request per line typed, one connection.
-import { createInterface } from "node:readline";
-import { main, parseFlags } from "@rah/core";
+import { main, parseFlags, terminalLines } from "@rah/core";
 import { exchange, interactive } from "../client.ts";
 
 const program = {
@@ -22,19 +21,18 @@ const program = {
 main(
   async (argv) => {
     const { host, port, positionals } = parseFlags(argv, program);
-    if (positionals.length === 0 && process.stdin.isTTY) {
-      const lines = createInterface({ input: process.stdin, output: process.stdout });
-      await interactive(host, port, lines, (text) => console.log(text));
+    if (positionals.length > 0 || !process.stdin.isTTY) {
+      // Each word is one request; with no words, each line of stdin is.
+      const messages = positionals.length > 0 ? positionals : await stdinLines();
+      const replies = await exchange(
+        host,
+        port,
+        messages.map((message) => Buffer.from(message)),
+      );
+      for (const reply of replies) process.stdout.write(`${reply.toString()}\n`);
       return 0;
     }
-    // Each word is one request; with no words, each line of stdin is.
-    const messages = positionals.length > 0 ? positionals : await stdinLines();
-    const replies = await exchange(
-      host,
-      port,
-      messages.map((message) => Buffer.from(message)),
-    );
-    for (const reply of replies) process.stdout.write(`${reply.toString()}\n`);
+    await interactive(host, port, terminalLines(), (text) => console.log(text));
     return 0;
   },
   { onSignal: "exit" },

@@ -1,4 +1,4 @@
-// Entry point: `pnpm --filter phase3-eventloop start [--port N] [--quiet] [--trace] [--max-message B] [--max-connections N] [--max-queued B]`.
+// Entry point of `pnpm start` in this package: the server, with the flags below.
 // Flags in, startServer(), wait for Ctrl-C, close. The lesson is in ../server.ts.
 import {
   createLogger,
@@ -8,6 +8,7 @@ import {
   main,
   parseFlags,
   sizeFlag,
+  sizeText,
   untilStopped,
 } from "@rah/core";
 import { MAX_MESSAGE } from "../protocol.ts";
@@ -23,7 +24,7 @@ const program = {
     "max-message": {
       type: "string" as const,
       value: "<bytes>",
-      description: "largest request payload, like 4096, 64k or 32MiB (default 32MiB)",
+      description: `largest request payload, like 4096, 64k or 32MiB (default ${sizeText(MAX_MESSAGE)})`,
     },
     "max-connections": {
       type: "string" as const,
@@ -33,7 +34,7 @@ const program = {
     "max-queued": {
       type: "string" as const,
       value: "<bytes>",
-      description: "unsent replies per client before its requests stop being read (default 1MiB)",
+      description: `unsent replies per client before its requests stop being read (default ${sizeText(MAX_QUEUED)})`,
     },
   },
   examples: [
