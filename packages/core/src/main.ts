@@ -26,6 +26,8 @@ export function main(run: MainFunction, options: MainOptions = {}): void {
         // A second Ctrl-C: the user does not want to wait.
         process.exit(130);
       }
+      // The terminal echoed "^C" where the cursor was: go on from a fresh line.
+      if (process.stdout.isTTY) process.stdout.write("\n");
       controller.abort(signal);
       setTimeout(() => {
         process.stderr.write(

@@ -3,17 +3,19 @@ import { createInterface, type Interface } from "node:readline";
 
 /**
  * A readline interface on the terminal that behaves as a person expects.
- * In a terminal, readline reads keys itself, so Ctrl-C arrives as a key and
- * not as a signal; with no listener readline would only pause, swallowing
- * it. Here Ctrl-C ends the program at once, dying of SIGINT as it would
- * without readline (the shell sees exit status 130). Ctrl-D ends the input,
+ * In a terminal, readline reads keys itself (raw mode), so Ctrl-C arrives
+ * as a key and not as a signal; with no listener readline would only
+ * pause, swallowing it. Here Ctrl-C does what the terminal would have done:
+ * send SIGINT to the whole foreground process group (pid 0 means "my
+ * group"), so this program and whatever started it (pnpm, a shell script)
+ * end at once, as they do on Ctrl-C anywhere else. Ctrl-D ends the input,
  * and the shell's prompt then starts on a fresh line, not after "> ".
  */
 export function terminalLines(): Interface {
   const lines = createInterface({ input: process.stdin, output: process.stdout });
   lines.on("SIGINT", () => {
-    lines.close();
-    process.kill(process.pid, "SIGINT");
+    lines.close(); // leaves raw mode: the terminal is as we found it
+    process.kill(0, "SIGINT");
   });
   lines.on("close", () => process.stdout.write("\n"));
   return lines;
