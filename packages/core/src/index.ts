@@ -48,4 +48,4 @@ export {
   useColor,
 } from "./log.ts";
 export { type MainFunction, type MainOptions, main, untilStopped } from "./main.ts";
-export { terminalLines } from "./terminal.ts";
+export { type TerminalOptions, terminalLines } from "./terminal.ts";
