@@ -69,10 +69,16 @@ export class ShutdownError extends Error {
   }
 }
 
+/** getpeername(): the other end's address, as "host:port" for log lines. */
 function peerOf(socket: net.Socket): string {
   return hostPort(socket.remoteAddress ?? "?", socket.remotePort ?? "?");
 }
 
+/**
+ * One connection in the blocking style: a net.Socket, and the state that
+ * turns its events into the answers of read() and write(). In C the fd is
+ * all there is; the kernel keeps the rest.
+ */
 class SocketConnection implements Connection {
   readonly peer: string;
   readonly #socket: net.Socket;
@@ -111,6 +117,7 @@ class SocketConnection implements Connection {
     });
   }
 
+  /** Wakes a read() that is waiting: something happened (bytes, EOF, an error). */
   #notify(): void {
     const wake = this.#wake;
     this.#wake = null;
@@ -135,6 +142,8 @@ class SocketConnection implements Connection {
         this.#pending = chunk;
         continue;
       }
+      // Nothing buffered: an error (ECONNRESET) is reported now, as read(2)
+      // would return -1 with errno set; after the peer's FIN, EOF.
       if (this.#error) throw this.#error;
       if (this.#eof || this.#socket.destroyed) return Buffer.alloc(0);
       // Nothing yet: this is where the blocking read(2) would sleep.
@@ -145,6 +154,7 @@ class SocketConnection implements Connection {
   }
 
   write(bytes: Uint8Array): Promise<void> {
+    // A connection already broken fails at once, like write(2) with EPIPE.
     if (this.#error) return Promise.reject(this.#error);
     // Node never shows a partial write: socket.write() queues everything,
     // libuv writes as much as the kernel takes and the rest when the socket

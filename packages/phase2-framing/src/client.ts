@@ -27,6 +27,8 @@ import {
  * the server would only hang up on it.
  */
 export function checkMessage(message: Uint8Array): void {
+  // The same limit the server enforces, checked on this side: a user's
+  // mistake is then one clear sentence, not a connection the server drops.
   if (message.length > MAX_MESSAGE) {
     throw new FrameTooLargeError(
       message.length,
@@ -63,6 +65,8 @@ export async function readReply(conn: Connection): Promise<Buffer> {
     throw new UnexpectedEofError("header", header.length, HEADER_SIZE);
   }
   const length = decodeHeader(header);
+  // Then exactly `length` bytes, however TCP cuts them up. Fewer means the
+  // server closed in the middle of the reply.
   const reply = await readFull(conn, length);
   if (reply.length < length) throw new UnexpectedEofError("payload", reply.length, length);
   return reply;
@@ -81,6 +85,8 @@ export async function exchange(
   port: number,
   messages: readonly Uint8Array[],
 ): Promise<Buffer[]> {
+  // Check every message first: a bad one found halfway would leave the
+  // earlier ones sent and answered, and the user unsure what happened.
   for (const message of messages) checkMessage(message);
   // socket() + connect(): a connection to host:port.
   const conn = await connect(host, port);
@@ -113,10 +119,13 @@ export async function interactive(
   // Take lines from readline before connecting: a line typed (or piped in)
   // while connect() is still waiting is then kept, not dropped.
   const typed = lines[Symbol.asyncIterator]();
+  // One connection for the whole session: socket() + connect() once.
   const conn = await connect(host, port);
   try {
     lines.setPrompt("> ");
     lines.prompt();
+    // Each line typed: one request, then wait for its reply before the
+    // next prompt (a person reads the answer before typing on).
     for (let next = await typed.next(); !next.done; next = await typed.next()) {
       const message = Buffer.from(next.value);
       if (message.length > MAX_MESSAGE) {
@@ -131,6 +140,7 @@ export async function interactive(
   } catch (err: unknown) {
     throw lostConnection(err, host, port);
   } finally {
+    // Ctrl-D (the end of the input) or an error: release the fd either way.
     conn.close();
   }
 }
