@@ -2,5 +2,5 @@ export { echoSpecs } from "./echo.ts";
 export { frame, frames, header, readFrame, roundTrip } from "./frames.ts";
 export { type FramingTarget, framingSpecs } from "./framing.ts";
 export { type ProgramTarget, programSpecs } from "./programs.ts";
-export { type ServingOptions, servingSpecs } from "./serial.ts";
+export { echoProbe, type Probe, type ServingOptions, servingSpecs } from "./serial.ts";
 export type { RunningTarget, Target } from "./target.ts";
