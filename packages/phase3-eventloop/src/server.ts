@@ -180,8 +180,10 @@ export async function startServer(options: ServerOptions): Promise<Server> {
     // so the kernel's queue rarely holds anyone for long.
     server.listen({ host: options.host, port: options.port }, () => resolve());
   });
-  // From now on an error on the listening socket (accept() failing with
-  // EMFILE when out of file descriptors, say) is logged, never fatal.
+  // From now on an error on the listening socket is logged, never fatal.
+  // (Running out of file descriptors is not one of them: when accept()
+  // fails with EMFILE, libuv closes a spare fd it keeps for this, accepts
+  // the connection, closes it at once, and tells nobody.)
   server.removeAllListeners("error");
   server.on("error", (err) => log.error(`accept failed: ${describeError(err)}`));
 
