@@ -1,0 +1,391 @@
+// What the event loop adds, over real TCP: many clients at once, pipelines
+// of any length, half-close, backpressure on clients that do not read, and
+// limits, each one costing only the client that hits it.
+import { Writable } from "node:stream";
+import { createLogger, type Logger, silentLogger } from "@rah/core";
+import { captureLog, openClient, type RawClient, sleep, withTimeout } from "@rah/core/testing";
+import { frame, frames, header, readFrame, roundTrip } from "@rah/specs";
+import { afterEach, describe, expect, test } from "vitest";
+import { type ServerOptions, startServer } from "../src/server.ts";
+
+const cleanup: (() => unknown)[] = [];
+afterEach(async () => {
+  for (const step of cleanup.splice(0).reverse()) await step();
+});
+
+async function start(options: Partial<ServerOptions> = {}) {
+  const server = await startServer({
+    host: "127.0.0.1",
+    port: 0,
+    log: silentLogger,
+    ...options,
+  });
+  cleanup.push(() => server.close());
+  const open = async (): Promise<RawClient> => {
+    const client = await openClient(server.port);
+    client.socket.setNoDelay(true);
+    cleanup.push(() => client.destroy());
+    return client;
+  };
+  return { server, open };
+}
+
+/** Waits until `check()` is true, polling; fails with `what` after `ms`. */
+async function until(check: () => boolean, what: string, ms = 5_000): Promise<void> {
+  await withTimeout(
+    (async () => {
+      while (!check()) await sleep(10);
+    })(),
+    ms,
+    what,
+  );
+}
+
+/** The n-th payload of a pipeline: different for every request, of varying length. */
+const payload = (client: number, n: number) => `client ${client} request ${n} ${"x".repeat(n % 7)}`;
+
+describe("many clients at once", () => {
+  // Shows: 1000 clients, each sending its requests in pieces interleaved with
+  // everyone else's, each get exactly their own replies, in order.
+  test("1000 clients with partial frames interleaved each get exactly their own replies", async () => {
+    const { server, open } = await start();
+    const clients: RawClient[] = [];
+    for (let batch = 0; batch < 10; batch++) {
+      clients.push(...(await Promise.all(Array.from({ length: 100 }, () => open()))));
+    }
+    await until(() => server.connections() === 1000, "1000 connections accepted");
+
+    // Every client's stream, cut in three: inside the first header, inside
+    // the second payload, and the rest. Round r sends piece r of everyone.
+    const streams = clients.map((_, i) => frames([payload(i, 0), payload(i, 1), payload(i, 2)]));
+    const pieces = streams.map((stream, i) => {
+      const first = 1 + (i % 3);
+      const second = stream.length - 3 - (i % 5);
+      return [stream.subarray(0, first), stream.subarray(first, second), stream.subarray(second)];
+    });
+    for (let round = 0; round < 3; round++) {
+      await Promise.all(
+        clients.map((client, i) => client.send(pieces[i]?.[round] ?? Buffer.alloc(0))),
+      );
+    }
+
+    await Promise.all(
+      clients.map(async (client, i) => {
+        for (let n = 0; n < 3; n++)
+          expect((await readFrame(client)).toString()).toBe(payload(i, n));
+      }),
+    );
+    await sleep(50);
+    // Nothing more than their own three replies.
+    expect(clients.every((client) => client.buffered() === 0)).toBe(true);
+  });
+
+  // Shows: a client that sent 3 bytes of a header and stalls does not delay a request from another.
+  test("a stalled client and an active one are served side by side", async () => {
+    const { open } = await start();
+    const stalled = await open();
+    await stalled.send(frame("later").subarray(0, 3));
+    const active = await open();
+    for (let i = 0; i < 20; i++)
+      expect((await roundTrip(active, `now ${i}`)).toString()).toBe(`now ${i}`);
+    await stalled.send(frame("later").subarray(3));
+    expect((await readFrame(stalled)).toString()).toBe("later");
+  });
+});
+
+describe("pipelining", () => {
+  // Shows: 100,000 requests in one write are all answered, in order (the parse is a loop).
+  test("answers a pipeline of 100,000 small requests in one write, completely and in order", async () => {
+    const { open } = await start();
+    const client = await open();
+    const requests = Array.from({ length: 100_000 }, (_, n) => `r${n}`);
+    const stream = frames(requests);
+    await client.send(stream);
+    // An echo server's replies to a pipeline are the pipeline's bytes again.
+    const replies = await client.read(stream.length, 20_000);
+    const decoded: string[] = [];
+    for (let offset = 0; offset < replies.length; ) {
+      const length = replies.readUInt32LE(offset);
+      decoded.push(replies.toString("latin1", offset + 4, offset + 4 + length));
+      offset += 4 + length;
+    }
+    expect(decoded).toEqual(requests);
+  });
+
+  // Shows: a request much bigger than one read (Node reads 64 KiB at a time) is put together and echoed.
+  test("answers an 8 MiB request that arrives over a hundred reads and more", async () => {
+    const { open } = await start();
+    const client = await open();
+    const big = Buffer.alloc(8 * 1024 * 1024);
+    for (let i = 0; i < big.length; i += 4096) big.writeUInt32LE(i, i);
+    client.send(frame(big)).catch(() => {});
+    const reply = await readFrame(client, 20_000);
+    expect(reply.equals(big)).toBe(true);
+  });
+});
+
+describe("half-close", () => {
+  // Shows: FIN right behind a long pipeline still gets every reply, even
+  // when the client reads them late and the server had to stop reading.
+  test("a client that pipelines, half-closes and reads late gets every reply, then EOF", async () => {
+    const capture = captureLog();
+    const { open } = await start({ log: capture.log, maxQueued: 64 * 1024 });
+    const client = await open();
+    client.socket.pause(); // read nothing for now
+    const requests = Array.from({ length: 2_000 }, (_, n) => `${n}:${"y".repeat(4000)}`);
+    const stream = frames(requests);
+    client.send(stream).catch(() => {});
+    client.end(); // FIN, queued behind the requests
+    await capture.waitFor(/stopped reading/); // the server is holding back, not dropping
+    await sleep(200);
+    client.socket.resume();
+    const replies = await client.read(stream.length, 20_000);
+    expect(replies.equals(stream)).toBe(true);
+    expect(await client.ended()).toBe("eof");
+  });
+
+  // Shows: when FIN arrives while replies still wait in the server's queue
+  // (the client has not read any yet), the server sends them all before it
+  // closes, rather than dropping the queue.
+  test("a client that half-closes before reading anything gets every reply, then EOF", async () => {
+    const capture = captureLog();
+    const { open } = await start({ log: capture.log, maxQueued: 64 * 1024 * 1024 });
+    const client = await open();
+    client.socket.pause();
+    const stream = frames(Array.from({ length: 3_000 }, (_, n) => `${n}:${"w".repeat(4000)}`));
+    client.send(stream).catch(() => {});
+    client.end();
+    // FIN is read only after every request before it: all are answered by now.
+    await capture.waitFor(/client sent EOF/);
+    client.socket.resume();
+    const replies = await client.read(stream.length, 20_000);
+    expect(replies.equals(stream)).toBe(true);
+    expect(await client.ended()).toBe("eof");
+  });
+});
+
+describe("backpressure", () => {
+  // Shows: a client that sends without reading stops being read once its
+  // replies pass the cap; its queue stays under the cap plus one read's
+  // replies, the server stops answering it, and others are served as usual.
+  test("a client that never reads is paused, with bounded queued replies", async () => {
+    const capture = captureLog();
+    const cap = 64 * 1024;
+    const { open } = await start({ log: capture.log, maxQueued: cap });
+    const greedy = await open();
+    greedy.socket.pause();
+    const requests = Array.from({ length: 8_000 }, (_, n) => `${n}:${"z".repeat(4000)}`);
+    greedy.send(frames(requests)).catch(() => {});
+    await capture.waitFor(/stopped reading: \d+ bytes of replies queued, the cap is 64 KiB/);
+    const queued = Number(/stopped reading: (\d+) bytes/.exec(capture.text())?.[1]);
+    // One read is at most 64 KiB; with the unfinished request left by the
+    // read before (one request, ~4 KB here), that bounds the replies it
+    // can add on top of the cap.
+    const oneRequest = 4 + (requests.at(-1)?.length ?? 0);
+    expect(queued).toBeGreaterThanOrEqual(cap);
+    expect(queued).toBeLessThanOrEqual(cap + 64 * 1024 + oneRequest);
+
+    // While it stays paused, the server answers nothing more for it...
+    const answered = () => capture.text().match(/client says: "\d+:z/g)?.length ?? 0;
+    const before = answered();
+    const other = await open();
+    for (let i = 0; i < 10; i++)
+      expect((await roundTrip(other, `ok ${i}`)).toString()).toBe(`ok ${i}`);
+    await sleep(200);
+    expect(answered()).toBe(before);
+    expect(before).toBeLessThan(requests.length);
+    // ...its own unsent requests back up on its side...
+    expect(greedy.socket.writableLength).toBeGreaterThan(0);
+
+    // ...and once it reads, everything flows again, in order.
+    greedy.socket.resume();
+    for (let n = 0; n < 100; n++) expect((await readFrame(greedy)).toString()).toBe(requests[n]);
+    await capture.waitFor(/reading again/);
+  });
+
+  // Shows: a reset while replies are queued crashes nothing and frees the connection.
+  test("a client that resets with replies queued is forgotten: the count returns to 0", async () => {
+    const capture = captureLog();
+    const { server, open } = await start({ log: capture.log, maxQueued: 64 * 1024 });
+    const client = await open();
+    client.socket.pause();
+    client
+      .send(frames(Array.from({ length: 4_000 }, (_, n) => `${n}:${"q".repeat(4000)}`)))
+      .catch(() => {});
+    await capture.waitFor(/stopped reading/);
+    expect(server.connections()).toBe(1);
+    client.reset();
+    await until(() => server.connections() === 0, "the connection to be freed");
+    await capture.waitFor(/closed/);
+    expect((await roundTrip(await open(), "still here")).toString()).toBe("still here");
+  });
+});
+
+describe("closing politely (a lingering close)", () => {
+  // Shows: a client whose last request was refused (an oversized header), and which keeps
+  // sending after it, still gets every reply owed before it, then EOF: the server reads and
+  // drops the rest instead of closing with unread input (which would send RST and could
+  // throw away replies still in its kernel's send buffer).
+  test("sends every reply owed, then FIN, even with more bytes arriving after the refusal", async () => {
+    const { open } = await start({ maxMessage: 64 * 1024 });
+    const client = await open();
+    client.socket.pause(); // not reading yet: the replies back up in the buffers on the way
+    const requests = Array.from({ length: 40 }, (_, n) => `${n}:${"r".repeat(16 * 1024)}`);
+    const junk = Buffer.alloc(512 * 1024, 0x6a);
+    client.send(Buffer.concat([frames(requests), header(64 * 1024 + 1), junk])).catch(() => {});
+    await sleep(300);
+    client.socket.resume();
+    for (const request of requests) expect((await readFrame(client)).toString()).toBe(request);
+    expect(await client.ended()).toBe("eof");
+    expect(client.buffered()).toBe(0);
+  });
+
+  // Shows: a client that keeps sending after the server's FIN does not keep its connection
+  // for ever: the server stops lingering after a bounded time.
+  test("gives up on a client that never stops sending", async () => {
+    const { server, open } = await start({ maxMessage: 1024 });
+    const client = await open();
+    await client.send(header(2048));
+    let sending = true;
+    const flood = (async () => {
+      while (sending && client.state() === "open") {
+        await client.send(Buffer.alloc(1024)).catch(() => {});
+        await sleep(5);
+      }
+    })();
+    await until(() => server.connections() === 0, "the lingering connection to be released", 6_000);
+    sending = false;
+    await flood;
+  });
+});
+
+describe("fair under a flood", () => {
+  /** A client that pipelines nonstop: big pre-built writes, replies read and only counted. */
+  async function flooder(open: () => Promise<RawClient>) {
+    const client = await open();
+    const burst = frames(Array.from({ length: 8_192 }, () => "x".repeat(28))); // 256 KiB
+    let sending = true;
+    let received = 0;
+    client.socket.on("data", (chunk: Buffer) => {
+      received += chunk.length;
+    });
+    const pump = () => {
+      while (sending && client.socket.write(burst));
+      if (sending) client.socket.once("drain", pump);
+    };
+    pump();
+    return {
+      peer: `127.0.0.1:${client.socket.localPort}`,
+      received: () => received,
+      stop: () => {
+        sending = false;
+      },
+    };
+  }
+
+  /** A logger that really formats and writes its lines (to nowhere), noting whose reads it logs. */
+  function countingLog(): { log: Logger; reads: string[] } {
+    const reads: string[] = [];
+    const sink = new Writable({
+      write(chunk: Buffer | string, _encoding, done) {
+        const line = chunk.toString();
+        const says = line.indexOf("] client says");
+        if (says !== -1) reads.push(line.slice(line.indexOf("[") + 1, says));
+        done();
+      },
+    });
+    return { log: createLogger({ out: sink, err: sink }), reads };
+  }
+
+  // Shows: with two clients flooding and logging on, a polite client sending one request at
+  // a time is answered every time while both floods go on, and the two floods take turns:
+  // each gets one read's worth of work per loop turn, never a long run of reads in a row
+  // (libuv alone would read up to 32 x 64 KiB from one socket before moving on).
+  test("a polite client is answered while two greedy ones flood, with logging on", async () => {
+    const { log, reads } = countingLog();
+    const { open } = await start({ log });
+    const [a, b] = [await flooder(open), await flooder(open)];
+    await until(() => a.received() > 0 && b.received() > 0, "both floods under way");
+    const polite = await open();
+    for (let i = 0; i < 20; i++)
+      expect((await roundTrip(polite, `ping ${i}`)).toString()).toBe(`ping ${i}`);
+    const during = [a.received(), b.received()];
+    await until(
+      () => a.received() > (during[0] ?? 0) && b.received() > (during[1] ?? 0),
+      "both floods still served",
+    );
+    a.stop();
+    b.stop();
+    // The longest run of reads from one flooding client before the other one got a turn.
+    const floods = reads.filter((peer) => peer === a.peer || peer === b.peer);
+    let longest = 0;
+    let run = 0;
+    for (let i = 0; i < floods.length; i++) {
+      run = i > 0 && floods[i] === floods[i - 1] ? run + 1 : 1;
+      longest = Math.max(longest, run);
+    }
+    expect(floods.length).toBeGreaterThan(20);
+    expect(longest).toBeLessThanOrEqual(4);
+  });
+
+  // Shows: the same with logging off: every polite request answered while the flood goes on.
+  test("a polite client is answered while a greedy one floods, with logging off", async () => {
+    const { open } = await start();
+    const greedy = await flooder(open);
+    await until(() => greedy.received() > 0, "the flood under way");
+    const polite = await open();
+    for (let i = 0; i < 20; i++)
+      expect((await roundTrip(polite, `ping ${i}`)).toString()).toBe(`ping ${i}`);
+    const during = greedy.received();
+    await until(() => greedy.received() > during, "the flood still served");
+    greedy.stop();
+  });
+});
+
+describe("limits", () => {
+  // Shows: over --max-connections a new connection is closed at once and
+  // logged; the connected clients are unaffected; a freed slot is reusable.
+  test("closes connections over the limit, and only those", async () => {
+    const capture = captureLog();
+    const { server, open } = await start({ log: capture.log, maxConnections: 3 });
+    const first = await Promise.all([open(), open(), open()]);
+    for (const client of first) expect((await roundTrip(client, "in")).toString()).toBe("in");
+
+    const extra = await open();
+    // Closed politely (FIN, not RST): the client sees an ordinary end of the connection.
+    expect(await extra.ended()).toBe("eof");
+    await capture.waitFor(/refused: already serving 3 clients, the limit \(--max-connections 3\)/);
+    for (const client of first)
+      expect((await roundTrip(client, "still in")).toString()).toBe("still in");
+
+    first[0]?.end();
+    await until(() => server.connections() === 2, "a slot to free up");
+    expect((await roundTrip(await open(), "my turn")).toString()).toBe("my turn");
+  });
+
+  // Shows: an oversized length closes that connection from its header, after
+  // the replies to the whole requests before it; other clients carry on.
+  test("answers the requests before an oversized length, then closes", async () => {
+    const { server, open } = await start({ maxMessage: 1000 });
+    const other = await open();
+    const client = await open();
+    await client.send(Buffer.concat([frames(["first", "second"]), header(1001)]));
+    expect((await readFrame(client)).toString()).toBe("first");
+    expect((await readFrame(client)).toString()).toBe("second");
+    expect(await client.ended()).toBe("eof");
+    expect((await roundTrip(other, "unaffected")).toString()).toBe("unaffected");
+    await until(() => server.connections() === 1, "the refused connection to be freed");
+  });
+
+  // Shows: a reset in the middle of a frame frees that connection and nothing else.
+  test("frees a connection reset in the middle of a frame", async () => {
+    const { server, open } = await start();
+    const other = await open();
+    const client = await open();
+    await client.send(Buffer.concat([header(100), Buffer.from("only part of it")]));
+    await sleep(50);
+    client.reset();
+    await until(() => server.connections() === 1, "the reset connection to be freed");
+    expect((await roundTrip(other, "fine")).toString()).toBe("fine");
+  });
+});
