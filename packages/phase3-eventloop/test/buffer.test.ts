@@ -71,17 +71,30 @@ describe("ByteQueue", () => {
     expect(queue.bytes().buffer).toBe(chunk.buffer);
   });
 
-  // Shows: once the size of the request is known, it is stored in one piece of memory, grown once.
-  test("after reserve(), later appends fill the same memory", () => {
+  // Shows: once the size of the request is known, growing stops at exactly that size.
+  test("after reserve(), memory grows to exactly the request's size", () => {
     const queue = new ByteQueue();
     queue.append(Buffer.alloc(10, 1));
     queue.reserve(10_000);
-    queue.append(Buffer.alloc(100, 2));
-    const memory = queue.bytes().buffer;
-    expect(memory.byteLength).toBeGreaterThanOrEqual(10_000);
-    for (let i = 0; i < 98; i++) queue.append(Buffer.alloc(100, 3));
-    expect(queue.bytes().buffer).toBe(memory);
+    for (let i = 0; i < 99; i++) queue.append(Buffer.alloc(100, 3));
     expect(queue.length).toBe(9_910);
+    queue.append(Buffer.alloc(90, 4));
+    expect(queue.length).toBe(10_000);
+    expect(queue.capacity).toBe(10_000);
+  });
+
+  // Shows: a header's claim buys nothing up front: memory follows the bytes that arrive, at
+  // most twice what is there, however big the announced request (the CVE-2021-32675 pattern).
+  test("never holds much more memory than the bytes that arrived, whatever was announced", () => {
+    const queue = new ByteQueue();
+    queue.append(Buffer.alloc(10));
+    queue.reserve(32 * 1024 * 1024);
+    queue.append(Buffer.alloc(10));
+    expect(queue.capacity).toBeLessThanOrEqual(2 * queue.length);
+    for (let i = 0; i < 100; i++) {
+      queue.append(Buffer.alloc(1000));
+      expect(queue.capacity).toBeLessThanOrEqual(2 * queue.length);
+    }
   });
 
   // Shows: many small appends to one unfinished request do not copy it each time (it doubles).

@@ -37,6 +37,11 @@ export class ByteQueue {
     return this.#end - this.#start;
   }
 
+  /** How many bytes of memory the queue holds, waiting bytes and room behind them. */
+  get capacity(): number {
+    return this.#data.length - this.#start;
+  }
+
   /**
    * The waiting bytes, as a view (no copy). Valid until the next append;
    * views of it taken before then keep their bytes for good.
@@ -68,15 +73,19 @@ export class ByteQueue {
       this.#end += chunk.length;
       return;
     }
-    // No room: new memory for the waiting bytes plus the chunk. Its size is
-    // what reserve() announced, if that is enough; otherwise at least twice
-    // what is waiting, so a big request arriving in many small reads is
-    // copied O(log n) times in all, not once per read. The old memory is
-    // never written again: views of it handed out earlier (request payloads
-    // queued as replies) stay valid.
+    // No room: new memory for the waiting bytes plus the chunk, at least
+    // twice what is waiting, so a big request arriving in many small reads
+    // is copied O(log n) times in all (about twice its size), not once per
+    // read. Never more than twice what has actually arrived, though, even
+    // when the request's header announced more (see reserve): the length
+    // in a header is a claim made by the client, and memory must follow the
+    // bytes a client really sends, not the ones it promises. The old memory
+    // is never written again: views of it handed out earlier (request
+    // payloads queued as replies) stay valid.
     const waiting = this.#end - this.#start;
     const needed = waiting + chunk.length;
-    const size = this.#reserved >= needed ? this.#reserved : Math.max(needed, 2 * waiting);
+    const doubled = Math.max(needed, 2 * waiting);
+    const size = this.#reserved >= needed ? Math.min(this.#reserved, doubled) : doubled;
     const data = Buffer.allocUnsafe(size);
     this.#data.copy(data, 0, this.#start, this.#end);
     chunk.copy(data, waiting);
@@ -88,9 +97,13 @@ export class ByteQueue {
 
   /**
    * Announces that the waiting bytes will grow to `size` (a request whose
-   * header says how long it is): the next append that needs new memory
-   * takes exactly that much, so the request is copied once, not once per
-   * read. Nothing is allocated until then.
+   * header says how long it is): growing memory then stops at exactly that
+   * size instead of overshooting it. It allocates nothing, and never lets
+   * memory run ahead of the bytes that arrive: a header announcing 32 MiB
+   * followed by ten bytes costs tens of bytes, not 32 MiB. (Redis's
+   * CVE-2021-32675 was a server that sized its buffers by what clients
+   * announced: many connections, each claiming a big request, and the
+   * memory was gone before a byte of it arrived.)
    */
   reserve(size: number): void {
     this.#reserved = size;
