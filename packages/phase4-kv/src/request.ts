@@ -22,6 +22,8 @@
 // The strings are bytes, not text: a value may be an image or a number in
 // binary. See "byte strings" below for how they live in JavaScript.
 
+import { count } from "@rah/core";
+
 /**
  * The most strings one request may hold: the book's `k_max_args`. A request
  * saying it has more is refused before anything is read, so a client cannot
@@ -66,17 +68,17 @@ function describeProblem(p: RequestProblem): string {
     case "no-count":
       return p.size === 0
         ? "an empty request has no string count (nstr needs 4 bytes)"
-        : `a request of ${p.size} bytes has no string count (nstr needs 4 bytes)`;
+        : `a request of ${count(p.size, "byte")} has no string count (nstr needs 4 bytes)`;
     case "too-many":
       return `nstr ${p.nstr} exceeds the ${p.limit}-argument limit`;
     case "no-length":
-      return `string ${p.index} of ${p.nstr} has no length: only ${p.remaining} bytes remain`;
+      return `string ${p.index} of ${p.nstr} has no length: only ${count(p.remaining, "byte")} remain`;
     case "overrun":
-      return `string ${p.index} of ${p.nstr} claims ${p.length} bytes but only ${p.remaining} remain`;
+      return `string ${p.index} of ${p.nstr} claims ${count(p.length, "byte")} but only ${p.remaining} remain`;
     case "trailing":
       return p.nstr === 0
-        ? `${p.extra} bytes left over after an empty list (nstr 0)`
-        : `${p.extra} bytes left over after the last of ${p.nstr} strings`;
+        ? `${count(p.extra, "byte")} left over after an empty list (nstr 0)`
+        : `${count(p.extra, "byte")} left over after the last of ${count(p.nstr, "string")}`;
   }
 }
 

@@ -12,7 +12,9 @@
 // entry at once: the one request that triggers it waits for all of them (a
 // stall of about 0.1 s at one million keys, over a second at eight million),
 // and so does every other client, because one thread serves them all. And a
-// Map holds at most 2^24 (16,777,216) entries: the next `set` throws.
+// Map's table holds at most 2^24 (16,777,216) entries, a deleted key's
+// included until V8 rebuilds the table: past that, a `set` of a new key
+// throws.
 //
 // Keys and values are byte strings (see request.ts): JavaScript strings with
 // one char per byte. Two keys are the same key exactly when their bytes are
@@ -32,9 +34,10 @@ export class StoreFullError extends Error {
   /** How many keys the store holds. */
   readonly size: number;
   constructor(size: number, cause: unknown) {
-    super(`the store is full: it holds ${count(size, "key")}, the most a JavaScript Map can hold`, {
-      cause,
-    });
+    super(
+      `the store is full: a JavaScript Map refuses new keys once its table reaches 2^24 entries (it holds ${count(size, "key")}; deleted keys keep their room until half of them are gone)`,
+      { cause },
+    );
     this.size = size;
   }
 }

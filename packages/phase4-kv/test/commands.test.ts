@@ -21,8 +21,10 @@ function run(store: Store, ...args: string[]) {
 }
 
 /**
- * A Map that refuses new keys past `limit`, the way V8's Map refuses its
- * 16,777,217th (filling a real one takes gigabytes): same error, same message.
+ * A Map that refuses new keys past `limit` entries, with V8's error and
+ * message (filling a real one takes gigabytes). V8's rule is subtler: its
+ * limit counts the table's slots, deleted keys included until it rebuilds
+ * the table; this stand-in only counts keys, which is all these tests need.
  */
 class TinyMap extends Map<string, string> {
   readonly #limit: number;
@@ -86,9 +88,7 @@ describe("a full store", () => {
     storeSet(store, "a", "1");
     storeSet(store, "b", "2");
     expect(() => storeSet(store, "c", "3")).toThrow(StoreFullError);
-    expect(() => storeSet(store, "c", "3")).toThrow(
-      "the store is full: it holds 2 keys, the most a JavaScript Map can hold",
-    );
+    expect(() => storeSet(store, "c", "3")).toThrow(/^the store is full: .* \(it holds 2 keys; /);
     // An existing key can still change: only new keys need room.
     storeSet(store, "a", "one");
     expect(store.get("a")).toBe("one");
@@ -108,10 +108,7 @@ describe("a full store", () => {
     };
     expect(await ask("set", "first", "fits")).toBe(statusReply(0).toString("hex"));
     expect(await ask("set", "second", "does not fit")).toBe(
-      statusReply(
-        1,
-        "the store is full: it holds 1 key, the most a JavaScript Map can hold",
-      ).toString("hex"),
+      statusReply(1, new StoreFullError(1, null).message).toString("hex"),
     );
     expect(await ask("get", "first")).toBe(statusReply(0, "fits").toString("hex"));
     expect(await ask("get", "second")).toBe(statusReply(2).toString("hex"));
