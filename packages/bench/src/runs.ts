@@ -1,19 +1,63 @@
-// The measurements: one scenario against every target, idle connections,
-// pipelines, and the memory of an idle Node process. Each starts the servers
-// it needs and stops them by pid when it is done, whatever happens.
-import { performance } from "node:perf_hooks";
+// The measurements: each kind of scenario against its targets, idle
+// connections, pipelines, and the memory of an idle Node process. Each
+// starts the servers it needs and stops them by pid when it is done,
+// whatever happens.
+import { cpuPercent, cpuPerRequest, isLoadgenBound } from "./cpu.ts";
 import type { LoadErrors, LoadOptions, LoadResult } from "./loadgen.ts";
 import { launchNode, tsxLoader } from "./process.ts";
-import type { IdleResult, PipelineResult, RunResult } from "./results.ts";
-import type { Scenario, Settings } from "./scenarios.ts";
+import type { IdleResult, PipelineResult, RunResult, ServerStats } from "./results.ts";
+import {
+  echoWorkload,
+  type FairnessScenario,
+  type FixedRateScenario,
+  type Settings,
+  type ThroughputScenario,
+} from "./scenarios.ts";
 import { memoryOf } from "./system.ts";
 import type { RunningServer, StartOptions, Target, TargetName } from "./targets.ts";
 import type { LoadWorker } from "./worker.ts";
 
 const HOST = "127.0.0.1";
 
+/**
+ * Where the runs get their servers. A full run starts every server afresh
+ * for each scenario (each figure's peak RSS is its own); a --quick run keeps
+ * them from one scenario to the next, since starting processes would be
+ * most of its time.
+ */
+export interface ServerPool {
+  get(target: Target): Promise<RunningServer>;
+  /** Done with it for this scenario. */
+  release(server: RunningServer): Promise<void>;
+  /** Stops every server still running. */
+  close(): Promise<void>;
+}
+
+export function serverPool(startOptions: StartOptions, reuse: boolean): ServerPool {
+  const kept = new Map<Target, RunningServer>();
+  return {
+    async get(target) {
+      const server = kept.get(target);
+      if (server && server.exitNote() === null) return server;
+      const fresh = await target.start(startOptions);
+      if (reuse) kept.set(target, fresh);
+      return fresh;
+    },
+    async release(server) {
+      if (!reuse || server.exitNote() !== null) await server.stop();
+    },
+    async close() {
+      for (const server of kept.values()) await server.stop();
+      kept.clear();
+    },
+  };
+}
+
 export interface ScenarioContext {
+  servers: ServerPool;
   worker: LoadWorker;
+  /** A second load generator process, for the polite client of the fairness figure. */
+  secondWorker(): Promise<LoadWorker>;
   settings: Settings;
   startOptions: StartOptions;
   /** Throws when the user pressed Ctrl-C. */
@@ -22,125 +66,231 @@ export interface ScenarioContext {
   tick(what: string): void;
 }
 
-interface Round {
-  load: LoadResult;
-  cpuPercent: number | null;
+/** The server's CPU figures over a load's measured window (null parts when /proc is missing). */
+export function serverStats(load: LoadResult, peakRss: number | null): ServerStats {
+  const t = load.serverTicks;
+  if (!t) return { cpuPercent: null, cpuPerRequest: null, peakRss };
+  const w = { ...t, elapsedMs: load.elapsedMs, requests: load.replies };
+  return { cpuPercent: cpuPercent(w), cpuPerRequest: cpuPerRequest(w), peakRss };
 }
 
-/**
- * One scenario against every target. Each target's server is started once;
- * then `settings.rounds` rounds run in turn across the targets (phase 2,
- * phase 3, floor, redis, phase 2, ...), so a burst of other work on the
- * machine hits one round rather than one target. Each target reports its
- * median round (by requests/s), with the errors of all its rounds.
- */
-export async function runScenario(
-  ctx: ScenarioContext,
-  targets: Target[],
-  scenario: Scenario,
-): Promise<RunResult[]> {
-  const { settings } = ctx;
-  const done = new Map<TargetName, RunResult>();
-  const servers = new Map<Target, RunningServer>();
-  const rounds = new Map<Target, Round[]>();
-  try {
-    for (const target of targets) {
-      if (scenario.payloadSize > target.maxPayload) {
-        const note = `over the ${target.maxPayload}-byte limit`;
-        done.set(target.name, { target: target.name, status: "n/a", note });
-        continue;
-      }
-      try {
-        servers.set(target, await target.start(ctx.startOptions));
-        rounds.set(target, []);
-      } catch (err: unknown) {
-        done.set(target.name, { target: target.name, status: "failed", note: firstLines(err) });
-      }
-    }
-    for (let round = 1; round <= settings.rounds; round++) {
-      for (const [target, server] of servers) {
-        if (done.has(target.name)) continue;
-        ctx.checkStop();
-        ctx.tick(`${scenario.title}: ${target.name}, round ${round} of ${settings.rounds}`);
-        rounds.get(target)?.push(await measureRound(ctx, target, server, scenario));
-        const exit = server.exitNote();
-        if (exit) done.set(target.name, { target: target.name, status: "failed", note: exit });
-      }
-    }
-    for (const [target, server] of servers) {
-      const measured = rounds.get(target) ?? [];
-      const failed = done.get(target.name);
-      const result = summarise(target, measured, server.memory()?.peakRss ?? null);
-      done.set(target.name, failed ? { ...result, ...failed } : result);
-    }
-  } finally {
-    for (const server of servers.values()) await server.stop();
-  }
-  return targets.flatMap((t) => done.get(t.name) ?? []);
-}
-
-async function measureRound(
-  ctx: ScenarioContext,
-  target: Target,
-  server: RunningServer,
-  scenario: Scenario,
-): Promise<Round> {
-  let cpuStart: number | null = null;
-  let cpuEnd: number | null = null;
-  let t0 = 0;
-  let t1 = 0;
-  const load = await ctx.worker.run(
-    {
-      ...baseLoad(server, target),
-      connections: scenario.connections,
-      inFlight: scenario.inFlight,
-      payloadSize: scenario.payloadSize,
-      warmupMs: ctx.settings.warmupMs,
-      warmupStallMs: ctx.settings.warmupStallMs,
-      durationMs: ctx.settings.durationMs,
-      graceMs: ctx.settings.graceMs,
-    },
-    {
-      // The server's CPU time over exactly the measured window.
-      onMeasureStart: () => {
-        cpuStart = server.cpuSeconds();
-        t0 = performance.now();
-      },
-      onMeasureEnd: () => {
-        cpuEnd = server.cpuSeconds();
-        t1 = performance.now();
-      },
-    },
-  );
-  const cpuPercent =
-    cpuStart !== null && cpuEnd !== null && t1 > t0
-      ? ((cpuEnd - cpuStart) * 100_000) / (t1 - t0)
-      : null;
-  return { load, cpuPercent };
-}
-
-/** The median round by requests/s, carrying the errors of every round and the most starved. */
-function summarise(target: Target, rounds: Round[], peakRss: number | null): RunResult {
-  const sorted = [...rounds].sort((a, b) => a.load.requestsPerSecond - b.load.requestsPerSecond);
-  const middle = sorted[Math.floor((sorted.length - 1) / 2)];
-  if (!middle) return { target: target.name, status: "failed", note: "no round was measured" };
-  const errors: LoadErrors = { wrongReply: 0, missingReply: 0, closedEarly: 0, connectFailed: 0 };
-  for (const { load } of rounds) {
-    for (const kind of Object.keys(errors) as (keyof LoadErrors)[])
-      errors[kind] += load.errors[kind];
-  }
-  const load: LoadResult = {
-    ...middle.load,
-    errors,
-    errorCount: rounds.reduce((sum, r) => sum + r.load.errorCount, 0),
-    errorSamples: rounds.flatMap((r) => r.load.errorSamples).slice(0, 5),
-    starved: Math.max(...rounds.map((r) => r.load.starved)),
-  };
+/** A finished run: the server's figures, the load generator's cost, and whether it was the limit. */
+export function runResult(target: Target, load: LoadResult, peakRss: number | null): RunResult {
+  const server = serverStats(load, peakRss);
   return {
     target: target.name,
     status: "ok",
     load,
-    server: { cpuPercent: middle.cpuPercent, peakRss },
+    server,
+    loadgenCpuPerRequest: load.replies > 0 ? load.clientCpuMicros / load.replies : null,
+    loadgenBound: isLoadgenBound(load.clientCpuPercent, server.cpuPercent),
+  };
+}
+
+/**
+ * Starts each target's server once, runs `measure` on each in turn
+ * (`rounds` times, round by round across the targets, so a burst of other
+ * work on the machine hits one round rather than one target), and turns
+ * each target's rounds into one result with `summarise`. A server that
+ * fails to start or dies is a "failed" row with the reason.
+ */
+async function acrossTargets(
+  ctx: ScenarioContext,
+  targets: Target[],
+  title: string,
+  rounds: number,
+  measure: (target: Target, server: RunningServer) => Promise<RunResult>,
+  summarise: (results: RunResult[]) => RunResult | undefined,
+): Promise<RunResult[]> {
+  const done = new Map<TargetName, RunResult>();
+  const servers = new Map<Target, RunningServer>();
+  const results = new Map<Target, RunResult[]>();
+  try {
+    for (const target of targets) {
+      try {
+        servers.set(target, await ctx.servers.get(target));
+        results.set(target, []);
+      } catch (err: unknown) {
+        done.set(target.name, { target: target.name, status: "failed", note: firstLines(err) });
+      }
+    }
+    for (let round = 1; round <= rounds; round++) {
+      for (const [target, server] of servers) {
+        if (done.has(target.name)) continue;
+        ctx.checkStop();
+        ctx.tick(
+          rounds === 1
+            ? `${title}: ${target.name}`
+            : `${title}: ${target.name}, round ${round} of ${rounds}`,
+        );
+        results.get(target)?.push(await measure(target, server));
+        const exit = server.exitNote();
+        if (exit) done.set(target.name, { target: target.name, status: "failed", note: exit });
+      }
+    }
+    for (const [target] of servers) {
+      const failed = done.get(target.name);
+      const result = summarise(results.get(target) ?? []) ?? {
+        target: target.name,
+        status: "failed" as const,
+        note: "no round was measured",
+      };
+      done.set(target.name, failed ? { ...result, ...failed } : result);
+    }
+  } finally {
+    for (const server of servers.values()) await ctx.servers.release(server);
+  }
+  return targets.flatMap((t) => done.get(t.name) ?? []);
+}
+
+/** A closed loop, as fast as the server answers: the throughput scenarios. */
+export function runThroughput(
+  ctx: ScenarioContext,
+  targets: Target[],
+  scenario: ThroughputScenario,
+): Promise<RunResult[]> {
+  const { settings } = ctx;
+  return acrossTargets(
+    ctx,
+    targets,
+    scenario.title,
+    settings.rounds,
+    async (target, server) => {
+      const load = await ctx.worker.run({
+        ...base(server, target, scenario.payloadSize),
+        connections: scenario.connections,
+        inFlight: scenario.inFlight,
+        warmupMs: settings.warmupMs,
+        warmupStallMs: settings.warmupStallMs,
+        durationMs: settings.durationMs,
+        graceMs: settings.graceMs,
+      });
+      return runResult(target, load, server.memory()?.peakRss ?? null);
+    },
+    medianRound,
+  );
+}
+
+/** An open loop at a fixed rate: latency at the same offered load. */
+export function runFixedRate(
+  ctx: ScenarioContext,
+  targets: Target[],
+  scenario: FixedRateScenario,
+  spin: boolean,
+): Promise<RunResult[]> {
+  const { settings } = ctx;
+  return acrossTargets(
+    ctx,
+    targets,
+    scenario.title,
+    1,
+    async (target, server) => {
+      const load = await ctx.worker.run({
+        ...base(server, target, scenario.payloadSize),
+        connections: scenario.connections,
+        rate: scenario.rate,
+        // A cap on unanswered requests per connection, far above what a
+        // server keeping up has in flight (rate x latency / connections).
+        inFlight: 10_000,
+        spin,
+        warmupMs: settings.warmupMs,
+        warmupStallMs: settings.warmupStallMs,
+        durationMs: settings.latencyMs,
+        graceMs: settings.graceMs,
+      });
+      return runResult(target, load, server.memory()?.peakRss ?? null);
+    },
+    (runs) => runs[0],
+  );
+}
+
+/**
+ * The fairness figure: a greedy client keeps `greedyInFlight` requests in
+ * flight on one connection (it never waits), and once it is under way a
+ * polite client on another connection, in a load generator process of its
+ * own, sends one request at a time, each after the reply to the last. The
+ * polite client's latency is what a flood costs everyone else.
+ */
+export function runFairness(
+  ctx: ScenarioContext,
+  targets: Target[],
+  scenario: FairnessScenario,
+): Promise<RunResult[]> {
+  const { settings } = ctx;
+  return acrossTargets(
+    ctx,
+    targets,
+    scenario.title,
+    1,
+    async (target, server) => {
+      const polite = await ctx.secondWorker();
+      let started: () => void = () => {};
+      const underWay = new Promise<void>((resolve) => {
+        started = resolve;
+      });
+      const greedy = ctx.worker.start(
+        {
+          ...base(server, target, scenario.payloadSize),
+          connections: 1,
+          // A --quick run owes fewer replies when the greedy client stops.
+          inFlight:
+            settings.mode === "quick" ? scenario.greedyInFlight / 8 : scenario.greedyInFlight,
+          warmupMs: settings.warmupMs,
+          durationMs: null,
+          // The replies due when it stops: a slow server may owe many.
+          graceMs: 30_000,
+        },
+        { onMeasureStart: () => started() },
+      );
+      const first = await Promise.race([underWay.then(() => null), greedy.result]);
+      if (first !== null) return runResult(target, first, server.memory()?.peakRss ?? null);
+      let politeLoad: LoadResult;
+      try {
+        politeLoad = await polite.run({
+          ...base(server, target, scenario.payloadSize),
+          connections: 1,
+          inFlight: 1,
+          warmupMs: 0,
+          durationMs: settings.latencyMs,
+          graceMs: 30_000,
+        });
+      } finally {
+        greedy.stop();
+      }
+      const greedyLoad = await greedy.result;
+      return {
+        ...runResult(target, greedyLoad, server.memory()?.peakRss ?? null),
+        polite: politeLoad,
+        // The polite client sets the pace of nothing: no bound marking.
+        loadgenBound: false,
+      };
+    },
+    (runs) => runs[0],
+  );
+}
+
+/** The round with the median server CPU per request, carrying the errors of every round. */
+function medianRound(rounds: RunResult[]): RunResult | undefined {
+  const cost = (r: RunResult) => r.server?.cpuPerRequest ?? r.load?.requestsPerSecond ?? 0;
+  const sorted = [...rounds].sort((a, b) => cost(a) - cost(b));
+  const middle = sorted[Math.floor((sorted.length - 1) / 2)];
+  if (!middle?.load) return middle;
+  const errors: LoadErrors = { wrongReply: 0, missingReply: 0, closedEarly: 0, connectFailed: 0 };
+  for (const { load } of rounds) {
+    if (!load) continue;
+    for (const kind of Object.keys(errors) as (keyof LoadErrors)[])
+      errors[kind] += load.errors[kind];
+  }
+  const loads = rounds.flatMap((r) => (r.load ? [r.load] : []));
+  return {
+    ...middle,
+    load: {
+      ...middle.load,
+      errors,
+      errorCount: loads.reduce((sum, l) => sum + l.errorCount, 0),
+      errorSamples: loads.flatMap((l) => l.errorSamples).slice(0, 5),
+      starved: Math.max(...loads.map((l) => l.starved)),
+    },
   };
 }
 
@@ -148,31 +298,33 @@ function firstLines(err: unknown): string {
   return (err instanceof Error ? err.message : String(err)).split("\n").slice(0, 3).join(" / ");
 }
 
-function baseLoad(
+/** Where the load goes, what it sends, and whose CPU time to read. */
+function base(
   server: RunningServer,
   target: Target,
-): Pick<LoadOptions, "host" | "port" | "codec"> {
-  return { host: HOST, port: server.port, codec: target.codec };
+  payloadSize: number,
+): Pick<LoadOptions, "host" | "port" | "workload" | "serverPid"> {
+  return {
+    host: HOST,
+    port: server.port,
+    workload: echoWorkload(target.protocol, payloadSize),
+    serverPid: server.pid,
+  };
 }
 
-export async function runIdle(
-  worker: LoadWorker,
-  target: Target,
-  settings: Settings,
-  startOptions: StartOptions,
-): Promise<IdleResult> {
-  const server = await target.start(startOptions);
+export async function runIdle(ctx: ScenarioContext, target: Target): Promise<IdleResult> {
+  const { worker, settings } = ctx;
+  const server = await ctx.servers.get(target);
   try {
     const rssBefore = server.memory()?.rss ?? null;
     let rssAfter: number | null = null;
     let open = 0;
     const load = await worker.run(
       {
-        ...baseLoad(server, target),
+        ...base(server, target, settings.payloadSize),
         connections: settings.idleConnections,
         inFlight: 1,
         requestsPerConnection: 1,
-        payloadSize: settings.payloadSize,
         warmupMs: 0,
         durationMs: 30_000,
         graceMs: 0,
@@ -204,28 +356,23 @@ export async function runIdle(
       errors: load.errors,
     };
   } finally {
-    await server.stop();
+    await ctx.servers.release(server);
   }
 }
 
-export async function runPipeline(
-  worker: LoadWorker,
-  target: Target,
-  settings: Settings,
-  startOptions: StartOptions,
-): Promise<PipelineResult> {
-  const server = await target.start(startOptions);
+export async function runPipeline(ctx: ScenarioContext, target: Target): Promise<PipelineResult> {
+  const { worker, settings } = ctx;
+  const server = await ctx.servers.get(target);
   const figure = { small: settings.pipelineSmall, large: settings.pipelineLarge };
   try {
     // One pipeline; a wrong, missing or late reply ends the figure (a server
     // that stalls once would make every repeat wait for the time limit).
     const pipe = async (count: number) => {
       const result = await worker.run({
-        ...baseLoad(server, target),
+        ...base(server, target, settings.payloadSize),
         connections: 1,
         inFlight: count,
         requestsPerConnection: count,
-        payloadSize: settings.payloadSize,
         warmupMs: 0,
         durationMs: PIPELINE_LIMIT_MS,
         graceMs: 0,
@@ -277,7 +424,7 @@ export async function runPipeline(
       errorCount: err.errors,
     };
   } finally {
-    await server.stop();
+    await ctx.servers.release(server);
   }
 }
 
