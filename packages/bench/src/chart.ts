@@ -5,15 +5,15 @@
 // load-generator bound runs; the fixed-rate and fairness scenarios show a
 // p99 latency. Shorter is better everywhere.
 import { formatCount, formatLatency, formatMicros, formatRatio } from "./format.ts";
-import { BOUND, ratios } from "./report.ts";
+import { BOUND, ratios, short } from "./report.ts";
 import type { BenchResults, RunResult, ScenarioResult } from "./results.ts";
 
 /** Okabe-Ito colours: distinguishable with every common colour blindness. */
 const PALETTE = ["#E69F00", "#0072B2", "#56B4E9", "#999999", "#D55E00", "#009E73", "#CC79A7"];
 
 const WIDTH = 860;
-const LABEL = 150; // target names
-const BAR = 420; // longest bar
+const LABEL = 220; // target names
+const BAR = 380; // longest bar
 const ROW = 20;
 const HEADING = 26;
 const GAP = 10;
@@ -61,6 +61,32 @@ function block(result: ScenarioResult): { note: string; bars: Bar[] } {
             : failed(run),
         ),
       };
+    case "rehash":
+      return {
+        note: "the probing client's worst wait while the keys go in",
+        bars: runs.map((run) =>
+          run.status === "ok" && run.probe
+            ? {
+                value: run.probe.latency.max,
+                label: `max ${formatLatency(run.probe.latency.max)}, p99.9 ${formatLatency(run.probe.latency.p999)}`,
+              }
+            : failed(run),
+        ),
+      };
+    case "zset":
+      return {
+        note: `CPU/request, ${ratios(result)
+          .map((r) => `${r.label} ${formatRatio(r.cpu)}`)
+          .join(", ")}`,
+        bars: runs.map((run) => {
+          const us = run.server?.cpuPerRequest ?? null;
+          if (run.status !== "ok" || !run.load || us === null) return failed(run);
+          return {
+            value: us,
+            label: `${formatMicros(us)}  (${formatCount(run.load.requestsPerSecond)} req/s)`,
+          };
+        }),
+      };
     case "fairness":
       return {
         note: "the polite client's p99 under a greedy one",
@@ -90,9 +116,10 @@ export function barChart(results: BenchResults): string {
     const max = Math.max(1e-9, ...bars.map((b) => b.value ?? 0));
     result.runs.forEach((run, i) => {
       const bar = bars[i] ?? { value: null, label: "?" };
-      parts.push(
-        `<text x="${LABEL - 8}" y="${y + 14}" text-anchor="end">${xml(run.target)}</text>`,
-      );
+      const name = run.step
+        ? `${short(run.target)}: ${run.step.replace(/ of .*/, "")}`
+        : run.target;
+      parts.push(`<text x="${LABEL - 8}" y="${y + 14}" text-anchor="end">${xml(name)}</text>`);
       if (bar.value !== null) {
         const width = Math.max(1, Math.round((bar.value / max) * BAR));
         parts.push(

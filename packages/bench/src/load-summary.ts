@@ -46,7 +46,7 @@ export function formatLoadSummary(plan: LoadPlan, result: LoadResult, interrupte
       : `${plan.seconds ?? "?"} s`;
   const seconds = result.elapsedMs / 1000;
   const lines = [
-    `load: ${shape}, ${amount}, ${plan.size}-byte ${plan.protocol} requests to ${plan.host}:${plan.port}`,
+    `load: ${shape}, ${amount}, ${plan.protocol.startsWith("kv") ? `${plan.protocol} get/set mix, ${Math.max(23, plan.size)}-byte values,` : `${plan.size}-byte ${plan.protocol} requests`} to ${plan.host}:${plan.port}`,
     `  requests   ${formatCount(result.sent)} sent, ${formatCount(result.good)} good replies, ${describeErrors(result.errors)}`,
     `  rate       ${formatCount(seconds > 0 ? result.good / seconds : 0)} replies/s over ${seconds.toFixed(2)} s`,
   ];

@@ -15,7 +15,7 @@ import {
 } from "./format.ts";
 import type { LoadResult } from "./loadgen.ts";
 import type { BenchResults, RunResult, ScenarioResult } from "./results.ts";
-import { describeRounds, type Scenario } from "./scenarios.ts";
+import { describeRounds, KEYS_PER_CONNECTION, type Scenario } from "./scenarios.ts";
 import { allTargets, type TargetName } from "./targets.ts";
 
 /** "phase3" for "phase3-eventloop"; a name no target has stays as it is. */
@@ -29,12 +29,24 @@ function payload(size: number): string {
   return size >= 1024 ? `${size / 1024} KiB` : `${size}-byte`;
 }
 
-/** One line: what the scenario does. */
-export function describeScenario(s: Scenario): string {
+/** One line: what the scenario does (with --quick's smaller sizes when `quick`). */
+export function describeScenario(s: Scenario, quick = false): string {
   switch (s.kind) {
     case "throughput": {
       const conns = `${formatCount(s.connections)} connection${s.connections === 1 ? "" : "s"}`;
-      return `${conns}, ${s.inFlight} in flight each, ${payload(s.payloadSize)} payloads, as fast as the server answers`;
+      const what =
+        s.work === "echo"
+          ? `${payload(s.payloadSize)} payloads`
+          : `requests in the book's format on ${KEYS_PER_CONNECTION} keys of each connection's own, half set, half get, ${payload(s.payloadSize)} values`;
+      return `${conns}, ${s.inFlight} in flight each, ${what}, as fast as the server answers`;
+    }
+    case "rehash": {
+      const keys = formatCount(quick ? s.quickKeys : s.keys);
+      return `one client sets ${keys} new keys (${s.valueSize}-byte values, ${formatCount(s.inFlight)} in flight) as fast as the server answers, while another, from another process, gets one key ${formatCount(s.probeRate)} times a second on schedule (open loop)`;
+    }
+    case "zset": {
+      const members = quick ? s.quickMembers : s.members;
+      return `one client adds ${formatCount(members)} members to one sorted set with zadd (pipelined, 1,000 in flight); then zquery for ${s.limit} elements from offset 0 and from offset ${formatCount(Math.floor(members / 2))}, ${s.connections} connections with one request in flight each`;
     }
     case "fixed-rate":
       return `${formatCount(s.rate)} requests/s in all over ${s.connections} connections, sent on schedule whether or not earlier ones were answered (open loop), ${payload(s.payloadSize)} payloads; latency counts from the time each request was due`;
@@ -152,6 +164,49 @@ export function fairnessRows(result: ScenarioResult): string[][] {
   });
 }
 
+export const REHASH_HEADER = [
+  "target",
+  "inserts/s",
+  "CPU/insert",
+  "probe p50",
+  "probe p99",
+  "probe p99.9",
+  "probe max",
+  "peak RSS",
+  "memory/key",
+  "holds at most",
+  "errors",
+];
+
+export function rehashRows(result: ScenarioResult): string[][] {
+  return result.runs.map((run) => {
+    const { load, probe, server, keyMemory: mem } = run;
+    if (!load || !probe) return failedRow(run, REHASH_HEADER.length);
+    const perKey = mem?.bytesPerKey ?? null;
+    return [
+      run.status === "failed" ? `${run.target} (failed)` : run.target,
+      formatCount(load.requestsPerSecond),
+      formatMicros(server?.cpuPerRequest ?? null),
+      formatLatency(probe.latency.p50),
+      formatLatency(probe.latency.p99),
+      formatLatency(probe.latency.p999),
+      formatLatency(probe.latency.max),
+      formatMb(server?.peakRss ?? null),
+      perKey === null ? "?" : `${formatCount(perKey)} B`,
+      mem?.capacity == null ? "?" : `${formatCount(mem.capacity)} (${mem.capacityNote})`,
+      formatCount(load.errorCount + probe.errorCount),
+    ];
+  });
+}
+
+/** Scenarios measured in steps: one row per step, named after it. */
+function stepRows(result: ScenarioResult): string[][] {
+  return throughputRows({
+    ...result,
+    runs: result.runs.map((r) => ({ ...r, target: r.step ? `${r.target}: ${r.step}` : r.target })),
+  });
+}
+
 /** The table of a scenario, whatever its kind. */
 export function scenarioTable(result: ScenarioResult): { header: string[]; rows: string[][] } {
   switch (result.scenario.kind) {
@@ -161,6 +216,10 @@ export function scenarioTable(result: ScenarioResult): { header: string[]; rows:
       return { header: FIXED_RATE_HEADER, rows: fixedRateRows(result) };
     case "fairness":
       return { header: FAIRNESS_HEADER, rows: fairnessRows(result) };
+    case "rehash":
+      return { header: REHASH_HEADER, rows: rehashRows(result) };
+    case "zset":
+      return { header: THROUGHPUT_HEADER, rows: stepRows(result) };
   }
 }
 
@@ -169,7 +228,7 @@ export function scenarioNotes(result: ScenarioResult): string[] {
   const notes: string[] = [];
   for (const run of result.runs) {
     if (run.status === "failed") notes.push(`${run.target} failed: ${run.note ?? "?"}`);
-    for (const load of [run.load, run.polite]) {
+    for (const load of [run.load, run.polite, run.probe]) {
       for (const sample of load?.errorSamples ?? []) notes.push(`${run.target}: ${sample}`);
     }
   }
@@ -191,27 +250,40 @@ export interface Ratio {
   rpsNote?: string;
 }
 
-/** The scenario's subject (phase 3) against every other target that ran it. */
+/** One run over another: CPU per request always, requests/s only when neither was bound. */
+function ratio(label: string, subject: RunResult, other: RunResult): Ratio {
+  const mine = ok(subject) ? (subject.server?.cpuPerRequest ?? null) : null;
+  const theirs = ok(other) ? (other.server?.cpuPerRequest ?? null) : null;
+  const cpu = mine !== null && theirs !== null && theirs > 0 ? mine / theirs : null;
+  if (!ok(subject) || !ok(other)) return { label, cpu, rps: null, rpsNote: "not measured" };
+  const bound = [subject, other].filter((r) => r.loadgenBound).map((r) => short(r.target));
+  if (bound.length > 0) {
+    return { label, cpu, rps: null, rpsNote: `${[...new Set(bound)].join(" and ")} ${BOUND}` };
+  }
+  const theirRps = other.load.requestsPerSecond;
+  return { label, cpu, rps: theirRps > 0 ? subject.load.requestsPerSecond / theirRps : null };
+}
+
+/**
+ * The scenario's subject against every other target that ran it (phase 3
+ * against phase 2, the floor and Redis); for the sorted set, zquery at the
+ * large offset against the small one.
+ */
 export function ratios(result: ScenarioResult): Ratio[] {
+  if (result.scenario.kind === "zset") {
+    const queries = result.runs.filter((r) => r.step?.startsWith("zquery"));
+    const [small, large] = queries;
+    if (!small || !large || small.target !== large.target) return [];
+    const offset = (r: RunResult) => r.step?.replace("zquery at ", "") ?? "?";
+    return [ratio(`${short(large.target)} ${offset(large)}/${offset(small)}`, large, small)];
+  }
   if (result.scenario.kind !== "throughput") return [];
   const subjectName = result.scenario.subject;
   const subject = result.runs.find((r) => short(r.target) === subjectName);
   if (!subject) return [];
   return result.runs
     .filter((r) => r !== subject)
-    .map((other) => {
-      const label = `${subjectName}/${short(other.target)}`;
-      const mine = ok(subject) ? (subject.server?.cpuPerRequest ?? null) : null;
-      const theirs = ok(other) ? (other.server?.cpuPerRequest ?? null) : null;
-      const cpu = mine !== null && theirs !== null && theirs > 0 ? mine / theirs : null;
-      if (!ok(subject) || !ok(other)) return { label, cpu, rps: null, rpsNote: "not measured" };
-      const bound = [subject, other].filter((r) => r.loadgenBound).map((r) => short(r.target));
-      if (bound.length > 0) {
-        return { label, cpu, rps: null, rpsNote: `${bound.join(" and ")} ${BOUND}` };
-      }
-      const theirRps = other.load.requestsPerSecond;
-      return { label, cpu, rps: theirRps > 0 ? subject.load.requestsPerSecond / theirRps : null };
-    });
+    .map((other) => ratio(`${subjectName}/${short(other.target)}`, subject, other));
 }
 
 /** "phase3/floor 1.08x CPU per request, 0.97x req/s" */
@@ -249,7 +321,10 @@ export function summaryTable(results: BenchResults): { header: string[]; rows: s
         if (!run) return "-";
         return ok(run) ? formatMicros(run.server?.cpuPerRequest ?? null) : run.status;
       }),
-      ...labels.map((label) => formatRatio(r.find((x) => x.label === label)?.cpu ?? null)),
+      ...labels.map((label) => {
+        const found = r.find((x) => x.label === label);
+        return found ? formatRatio(found.cpu) : "-";
+      }),
     ];
   });
   return { header, rows };
@@ -362,6 +437,11 @@ function runOf(s: ScenarioResult | undefined, name: TargetName): RunResult | und
 /** The goals for phase 3, checked against this run's numbers. */
 export function goals(results: BenchResults): Goal[] {
   const out: Goal[] = [];
+  // Phase 3's goals when phase 3 ran (not with --only phase4, say).
+  if (!results.targets.some((t) => t.name === "phase3-eventloop" && t.available)) {
+    const later = laterGoals(results);
+    return results.settings.mode === "quick" ? later.map((g) => ({ ...g, met: null })) : later;
+  }
   const throughput = throughputResults(results);
   const cpuRatios = (label: string) =>
     throughput.flatMap((s) => {
@@ -468,8 +548,50 @@ export function goals(results: BenchResults): Goal[] {
       met: mine === null || floorP99 === null ? null : mine <= factor * floorP99,
     });
   }
+  out.push(...laterGoals(results));
   // A --quick run is a smoke test: its half-second rounds judge nothing.
   return results.settings.mode === "quick" ? out.map((g) => ({ ...g, met: null })) : out;
+}
+
+/** The goals of phases 4 to 8, for the phases that ran. */
+function laterGoals(results: BenchResults): Goal[] {
+  const out: Goal[] = [];
+  const kvMix = results.scenarios.find((s) => s.scenario.id === "kv-mix");
+  if (ok(runOf(kvMix, "phase4-kv")) && kvMix) {
+    const r = ratios(kvMix).find((x) => x.label === "phase4/kv-floor")?.cpu ?? null;
+    out.push({
+      goal: "phase 4's CPU per request within 1.2x of the key-value floor's (get/set mix)",
+      measured: r === null ? "not measured" : `phase4/kv-floor ${formatRatio(r)}`,
+      met: r === null ? null : r <= 1.2,
+    });
+  }
+  const rehash = results.scenarios.find((s) => s.scenario.kind === "rehash");
+  if (rehash?.runs.some((r) => r.probe)) {
+    const worst = rehash.runs.flatMap((run) =>
+      run.status === "ok" && run.probe && run.probe.latency.count > 0
+        ? [
+            `${short(run.target)} max ${formatLatency(run.probe.latency.max)}, p99.9 ${formatLatency(run.probe.latency.p999)}`,
+          ]
+        : [],
+    );
+    out.push({
+      goal: "while the store grows, another client's worst wait (phase 5's lesson; reported, not judged)",
+      measured: worst.length > 0 ? worst.join("; ") : "not measured",
+      met: null,
+      reportOnly: true,
+    });
+  }
+  const zset = results.scenarios.find((s) => s.scenario.kind === "zset");
+  if (zset) {
+    const r = ratios(zset)[0];
+    out.push({
+      goal: "zquery at a large offset costs about what it costs at offset 0 (phase 8; reported, not judged)",
+      measured: r ? `${r.label}: ${formatRatio(r.cpu)} CPU per request` : "not measured",
+      met: null,
+      reportOnly: true,
+    });
+  }
+  return out;
 }
 
 export function verdict(goal: Goal): string {
@@ -488,7 +610,10 @@ export function busy(results: Pick<BenchResults, "loadAverage" | "machine">): bo
 export function textReport(results: BenchResults): string {
   const out: string[] = [];
   for (const s of results.scenarios) {
-    out.push("", `${s.scenario.title}: ${describeScenario(s.scenario)}`);
+    out.push(
+      "",
+      `${s.scenario.title}: ${describeScenario(s.scenario, results.settings.mode === "quick")}`,
+    );
     const { header, rows } = scenarioTable(s);
     out.push(textTable(header, rows));
     for (const r of ratios(s)) out.push(`  ${describeRatio(r)}`);
@@ -515,12 +640,12 @@ export function textReport(results: BenchResults): string {
   }
   const summary = summaryTable(results);
   if (summary.rows.length > 0) {
-    out.push("", "Summary: server CPU time per request (lower is better), and its ratios");
+    out.push("", "Summary: server CPU time per request (lower is better), and the ratios");
     out.push(textTable(summary.header, summary.rows));
     const rps = throughputSummary(results);
     out.push("", "Requests per second", textTable(rps.header, rps.rows));
   }
-  out.push("", "Goals for phase 3");
+  out.push("", "Goals");
   out.push(
     textTable(
       ["goal", "measured", "verdict"],

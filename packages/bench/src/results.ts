@@ -29,6 +29,25 @@ export interface RunResult {
   loadgenBound?: boolean;
   /** Fairness: the polite client's run (`load` is the greedy one's). */
   polite?: LoadResult;
+  /** Scenarios measured in steps (zadd, then zquery at each offset): which one this is. */
+  step?: string;
+  /** Rehash: the probing client's run (`load` is the inserting one's). */
+  probe?: LoadResult;
+  /** Rehash: what the keys cost in memory. */
+  keyMemory?: KeyMemory;
+}
+
+export interface KeyMemory {
+  /** Keys inserted. */
+  keys: number;
+  /** Server RSS before the inserts and once they are done, bytes. */
+  rssBefore: number | null;
+  rssAfter: number | null;
+  /** (rssAfter - rssBefore) / keys. */
+  bytesPerKey: number | null;
+  /** How many keys the server could hold, and what limits it. */
+  capacity: number | null;
+  capacityNote: string;
 }
 
 export interface ScenarioResult {

@@ -2,20 +2,26 @@
 // connections, pipelines, and the memory of an idle Node process. Each
 // starts the servers it needs and stops them by pid when it is done,
 // whatever happens.
+import v8 from "node:v8";
 import { cpuPercent, cpuPerRequest, isLoadgenBound } from "./cpu.ts";
 import type { LoadErrors, LoadOptions, LoadResult } from "./loadgen.ts";
 import { launchNode, tsxLoader } from "./process.ts";
-import type { IdleResult, PipelineResult, RunResult, ServerStats } from "./results.ts";
+import type { IdleResult, KeyMemory, PipelineResult, RunResult, ServerStats } from "./results.ts";
 import {
   echoWorkload,
   type FairnessScenario,
   type FixedRateScenario,
+  type RehashScenario,
+  repliesOf,
   type Settings,
   type ThroughputScenario,
+  throughputWorkload,
+  type ZsetScenario,
 } from "./scenarios.ts";
 import { memoryOf } from "./system.ts";
 import type { RunningServer, StartOptions, Target, TargetName } from "./targets.ts";
 import type { LoadWorker } from "./worker.ts";
+import type { WorkloadSpec } from "./workloads.ts";
 
 const HOST = "127.0.0.1";
 
@@ -157,7 +163,7 @@ export function runThroughput(
     settings.rounds,
     async (target, server) => {
       const load = await ctx.worker.run({
-        ...base(server, target, scenario.payloadSize),
+        ...base(server, throughputWorkload(scenario, target.protocol)),
         connections: scenario.connections,
         inFlight: scenario.inFlight,
         warmupMs: settings.warmupMs,
@@ -186,7 +192,7 @@ export function runFixedRate(
     1,
     async (target, server) => {
       const load = await ctx.worker.run({
-        ...base(server, target, scenario.payloadSize),
+        ...base(server, echo(target, scenario.payloadSize)),
         connections: scenario.connections,
         rate: scenario.rate,
         // A cap on unanswered requests per connection, far above what a
@@ -230,7 +236,7 @@ export function runFairness(
       });
       const greedy = ctx.worker.start(
         {
-          ...base(server, target, scenario.payloadSize),
+          ...base(server, echo(target, scenario.payloadSize)),
           connections: 1,
           // A --quick run owes fewer replies when the greedy client stops.
           inFlight:
@@ -247,7 +253,7 @@ export function runFairness(
       let politeLoad: LoadResult;
       try {
         politeLoad = await polite.run({
-          ...base(server, target, scenario.payloadSize),
+          ...base(server, echo(target, scenario.payloadSize)),
           connections: 1,
           inFlight: 1,
           warmupMs: 0,
@@ -267,6 +273,190 @@ export function runFairness(
     },
     (runs) => runs[0],
   );
+}
+
+/**
+ * The phase 5 figure: one client inserts `keys` new keys as fast as it can
+ * (pipelined), while a second client, in the other load generator process,
+ * gets one key every millisecond (an open loop) until the inserts are done.
+ * A store that rehashes everything at once when it grows stalls every client
+ * for the whole rehash: the probe's worst latencies show it. Also the memory
+ * each key costs, and how many keys the server could hold.
+ */
+export function runRehash(
+  ctx: ScenarioContext,
+  targets: Target[],
+  scenario: RehashScenario,
+): Promise<RunResult[]> {
+  const { settings } = ctx;
+  const keys = settings.mode === "quick" ? scenario.quickKeys : scenario.keys;
+  return acrossTargets(
+    ctx,
+    targets,
+    scenario.title,
+    1,
+    async (target, server) => {
+      const prober = await ctx.secondWorker();
+      const replies = repliesOf(target.protocol);
+      const rssBefore = server.memory()?.rss ?? null;
+      let started: () => void = () => {};
+      const underWay = new Promise<void>((resolve) => {
+        started = resolve;
+      });
+      const inserter = ctx.worker.start(
+        {
+          ...base(server, { kind: "kv-insert", replies, valueSize: scenario.valueSize }),
+          connections: 1,
+          inFlight: scenario.inFlight,
+          requestsPerConnection: keys,
+          warmupMs: 0,
+          durationMs: INSERT_LIMIT_MS,
+          graceMs: settings.graceMs,
+        },
+        { onMeasureStart: () => started() },
+      );
+      const first = await Promise.race([underWay.then(() => null), inserter.result]);
+      if (first !== null) return runResult(target, first, server.memory()?.peakRss ?? null);
+      const probe = prober.start({
+        host: HOST,
+        port: server.port,
+        workload: { kind: "kv-probe", replies },
+        connections: 1,
+        rate: scenario.probeRate,
+        inFlight: 100_000,
+        warmupMs: 0,
+        durationMs: null,
+        graceMs: 30_000,
+      });
+      let inserted: LoadResult;
+      try {
+        inserted = await inserter.result;
+      } finally {
+        probe.stop();
+      }
+      const probed = await probe.result;
+      const memory = server.memory();
+      return {
+        ...runResult(target, inserted, memory?.peakRss ?? null),
+        probe: probed,
+        keyMemory: keyMemory(target, inserted.good, rssBefore, memory?.rss ?? null),
+      };
+    },
+    (runs) => runs[0],
+  );
+}
+
+/** How long the inserts may take before the ones not answered count as missing. */
+const INSERT_LIMIT_MS = 300_000;
+
+/**
+ * Memory per key from the RSS growth, and the keys the server could hold:
+ * its store's own limit (a V8 Map takes 2^24 entries), or the V8 heap limit
+ * over the memory per key, whichever is lower. The heap limit is this
+ * process's: the servers run on the same node with the same defaults.
+ */
+export function keyMemory(
+  target: Pick<Target, "maxKeys">,
+  keys: number,
+  rssBefore: number | null,
+  rssAfter: number | null,
+  heapLimit = v8.getHeapStatistics().heap_size_limit,
+): KeyMemory {
+  const bytesPerKey =
+    rssBefore !== null && rssAfter !== null && keys > 0
+      ? Math.max(0, rssAfter - rssBefore) / keys
+      : null;
+  const byHeap = bytesPerKey ? Math.floor(heapLimit / bytesPerKey) : null;
+  const byStore = target.maxKeys ?? null;
+  const mb = `${Math.round(heapLimit / 1e6).toLocaleString("en-US")} MB`;
+  if (byStore !== null && (byHeap === null || byStore <= byHeap)) {
+    return {
+      keys,
+      rssBefore,
+      rssAfter,
+      bytesPerKey,
+      capacity: byStore,
+      capacityNote: "the store's own limit",
+    };
+  }
+  return {
+    keys,
+    rssBefore,
+    rssAfter,
+    bytesPerKey,
+    capacity: byHeap,
+    capacityNote: byHeap === null ? "unknown" : `the ${mb} V8 heap limit over the memory per key`,
+  };
+}
+
+/**
+ * The phase 8 figure: `members` zadds into one sorted set (one connection,
+ * pipelined), then zquery from rank 0 and from rank members/2, each a
+ * closed loop of `connections` clients. An order-statistic tree finds rank
+ * k in O(log n), so both should cost about the same per request; a list
+ * walked from the start would cost members/2 steps more.
+ */
+export async function runZset(
+  ctx: ScenarioContext,
+  targets: Target[],
+  scenario: ZsetScenario,
+): Promise<RunResult[]> {
+  const { settings } = ctx;
+  const members = settings.mode === "quick" ? scenario.quickMembers : scenario.members;
+  const offsets = [0, Math.floor(members / 2)];
+  const out: RunResult[] = [];
+  for (const target of targets) {
+    ctx.checkStop();
+    ctx.tick(`${scenario.title}: ${target.name}`);
+    let server: RunningServer;
+    try {
+      server = await ctx.servers.get(target);
+    } catch (err: unknown) {
+      out.push({ target: target.name, status: "failed", note: firstLines(err) });
+      continue;
+    }
+    try {
+      const added = await ctx.worker.run({
+        ...base(server, { kind: "zadd" }),
+        connections: 1,
+        inFlight: 1000,
+        requestsPerConnection: members,
+        warmupMs: 0,
+        durationMs: INSERT_LIMIT_MS,
+        graceMs: settings.graceMs,
+      });
+      out.push({
+        ...runResult(target, added, server.memory()?.peakRss ?? null),
+        step: `zadd of ${members.toLocaleString("en-US")} members`,
+      });
+      const rounds = new Map<number, RunResult[]>(offsets.map((o) => [o, []]));
+      for (let round = 0; round < settings.rounds; round++) {
+        for (const offset of offsets) {
+          ctx.checkStop();
+          const load = await ctx.worker.run({
+            ...base(server, { kind: "zquery", offset, limit: scenario.limit, members }),
+            connections: scenario.connections,
+            inFlight: 1,
+            warmupMs: settings.warmupMs,
+            warmupStallMs: settings.warmupStallMs,
+            durationMs: settings.durationMs,
+            graceMs: settings.graceMs,
+          });
+          rounds.get(offset)?.push(runResult(target, load, server.memory()?.peakRss ?? null));
+        }
+      }
+      for (const offset of offsets) {
+        const result = medianRound(rounds.get(offset) ?? []);
+        if (result)
+          out.push({ ...result, step: `zquery at offset ${offset.toLocaleString("en-US")}` });
+      }
+      const exit = server.exitNote();
+      if (exit) out.push({ target: target.name, status: "failed", note: exit });
+    } finally {
+      await ctx.servers.release(server);
+    }
+  }
+  return out;
 }
 
 /** The round with the median server CPU per request, carrying the errors of every round. */
@@ -301,27 +491,27 @@ function firstLines(err: unknown): string {
 /** Where the load goes, what it sends, and whose CPU time to read. */
 function base(
   server: RunningServer,
-  target: Target,
-  payloadSize: number,
+  workload: WorkloadSpec,
 ): Pick<LoadOptions, "host" | "port" | "workload" | "serverPid"> {
-  return {
-    host: HOST,
-    port: server.port,
-    workload: echoWorkload(target.protocol, payloadSize),
-    serverPid: server.pid,
-  };
+  return { host: HOST, port: server.port, workload, serverPid: server.pid };
+}
+
+/** The echo workload of `size`-byte payloads for this target. */
+function echo(target: Target, size: number): WorkloadSpec {
+  return echoWorkload(target.protocol, size);
 }
 
 export async function runIdle(ctx: ScenarioContext, target: Target): Promise<IdleResult> {
   const { worker, settings } = ctx;
-  const server = await ctx.servers.get(target);
+  // Always a fresh server: its memory before the connections is the baseline.
+  const server = await target.start(ctx.startOptions);
   try {
     const rssBefore = server.memory()?.rss ?? null;
     let rssAfter: number | null = null;
     let open = 0;
     const load = await worker.run(
       {
-        ...base(server, target, settings.payloadSize),
+        ...base(server, echo(target, settings.payloadSize)),
         connections: settings.idleConnections,
         inFlight: 1,
         requestsPerConnection: 1,
@@ -356,7 +546,7 @@ export async function runIdle(ctx: ScenarioContext, target: Target): Promise<Idl
       errors: load.errors,
     };
   } finally {
-    await ctx.servers.release(server);
+    await server.stop();
   }
 }
 
@@ -369,7 +559,7 @@ export async function runPipeline(ctx: ScenarioContext, target: Target): Promise
     // that stalls once would make every repeat wait for the time limit).
     const pipe = async (count: number) => {
       const result = await worker.run({
-        ...base(server, target, settings.payloadSize),
+        ...base(server, echo(target, settings.payloadSize)),
         connections: 1,
         inFlight: count,
         requestsPerConnection: count,

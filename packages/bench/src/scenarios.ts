@@ -8,14 +8,24 @@
 //   fairness    a greedy client pipelining nonstop and a polite one sending
 //               one request at a time on the same server: the polite one's
 //               latency
+//   rehash      one client inserts keys as fast as it can while another gets
+//               one key every millisecond: the second one's worst latency,
+//               and memory per key (phase 5, the hashtable)
+//   zset        a sorted set of a million members: zquery at a large offset
+//               against a small one, and zadd (phase 8)
 // Which targets run a scenario is up to the targets (targets.ts: each lists
 // the scenario ids that apply to it); what they are sent follows from the
 // target's protocol (`workload`). A new phase adds its scenarios here and
 // its target there.
+import type { KvReplies } from "./kv-workloads.ts";
 import type { WorkloadSpec } from "./workloads.ts";
 
-/** What a target speaks, as far as scenarios care. */
-export type Protocol = "frame" | "resp";
+/**
+ * What a target speaks: the frame echo (phases 2, 3), RESP (Redis), or the
+ * book's requests with chapter 7's status replies (phases 4, 5) or chapter
+ * 9's typed replies (phases 6 to 8).
+ */
+export type Protocol = "frame" | "resp" | "kv-status" | "kv-typed";
 
 interface Base {
   id: string;
@@ -26,6 +36,8 @@ interface Base {
 
 export interface ThroughputScenario extends Base {
   kind: "throughput";
+  /** What is sent: the echo (payloadSize bytes), or the key-value get/set mix (payloadSize-byte values). */
+  work: "echo" | "kv-mix";
   connections: number;
   /** Requests each connection keeps in flight (1 = wait for each reply). */
   inFlight: number;
@@ -51,11 +63,61 @@ export interface FairnessScenario extends Base {
   payloadSize: number;
 }
 
-export type Scenario = ThroughputScenario | FixedRateScenario | FairnessScenario;
+export interface RehashScenario extends Base {
+  kind: "rehash";
+  /** Keys the inserting client adds, in a full run and in a --quick one. */
+  keys: number;
+  quickKeys: number;
+  valueSize: number;
+  /** Requests the inserting client keeps in flight. */
+  inFlight: number;
+  /** The probing client's gets per second. */
+  probeRate: number;
+}
+
+export interface ZsetScenario extends Base {
+  kind: "zset";
+  /** Members added to the set (full run, --quick); zquery then starts at offset 0 and at half. */
+  members: number;
+  quickMembers: number;
+  /** zquery's limit: elements in the reply (name, score, name, score, ...). */
+  limit: number;
+  /** Connections sending zquery, one request in flight each. */
+  connections: number;
+}
+
+export type Scenario =
+  | ThroughputScenario
+  | FixedRateScenario
+  | FairnessScenario
+  | RehashScenario
+  | ZsetScenario;
+
+/** Which replies a key-value protocol carries. */
+export function repliesOf(protocol: Protocol): KvReplies {
+  return protocol === "kv-typed" ? "typed" : "status";
+}
 
 /** What a target of this protocol is sent in an echo scenario. */
 export function echoWorkload(protocol: Protocol, payloadSize: number): WorkloadSpec {
+  if (protocol !== "frame" && protocol !== "resp") {
+    throw new Error(`an echo scenario cannot run against a ${protocol} server`);
+  }
   return { kind: "echo", protocol, payloadSize };
+}
+
+/** Keys each connection of the get/set mix works on. */
+export const KEYS_PER_CONNECTION = 100;
+
+/** What a throughput scenario sends to a target of this protocol. */
+export function throughputWorkload(s: ThroughputScenario, protocol: Protocol): WorkloadSpec {
+  if (s.work === "echo") return echoWorkload(protocol, s.payloadSize);
+  return {
+    kind: "kv-mix",
+    replies: repliesOf(protocol),
+    keysPerConnection: KEYS_PER_CONNECTION,
+    valueSize: s.payloadSize,
+  };
 }
 
 /** Small enough to measure the server's per-request cost, not memcpy. */
@@ -68,7 +130,16 @@ function throughput(
   inFlight: number,
   payloadSize = SMALL,
 ): ThroughputScenario {
-  return { kind: "throughput", id, title, subject: "phase3", connections, inFlight, payloadSize };
+  return {
+    kind: "throughput",
+    work: "echo",
+    id,
+    title,
+    subject: "phase3",
+    connections,
+    inFlight,
+    payloadSize,
+  };
 }
 
 export const scenarios: Scenario[] = [
@@ -93,6 +164,38 @@ export const scenarios: Scenario[] = [
     subject: "phase3",
     greedyInFlight: 131_072,
     payloadSize: 32,
+  },
+  // Phases 4 to 8: run when their packages exist.
+  {
+    kind: "throughput",
+    work: "kv-mix",
+    id: "kv-mix",
+    title: "50 clients, get/set mix, 16 in flight",
+    subject: "phase4",
+    connections: 50,
+    inFlight: 16,
+    payloadSize: 32,
+  },
+  {
+    kind: "rehash",
+    id: "rehash",
+    title: "Inserting keys while another client reads",
+    subject: "phase5",
+    keys: 4_000_000,
+    quickKeys: 50_000,
+    valueSize: 8,
+    inFlight: 1000,
+    probeRate: 1000,
+  },
+  {
+    kind: "zset",
+    id: "zset",
+    title: "zquery at a small and a large offset",
+    subject: "phase8",
+    members: 1_000_000,
+    quickMembers: 20_000,
+    limit: 10,
+    connections: 50,
   },
 ];
 

@@ -4,7 +4,9 @@
 //                                     `src/bin/server.ts --port 0 --quiet`
 //   phase3-logging                    phase 3 with its default logging, its
 //                                     stdout going to /dev/null (fairness only)
+//   phase4-kv ... phase8-zset         the same way, when they exist
 //   floor                             ./bin/floor.ts (see floor-server.ts)
+//   kv-floor                          ./bin/kv-floor.ts (kv-floor-server.ts)
 // (the Node ones compiled ahead of time: see compile.ts)
 //   redis                             `redis-server` from PATH, persistence off
 // and how to read a running server's CPU time and memory from /proc.
@@ -49,6 +51,8 @@ export interface Target {
   protocol: Protocol;
   /** The scenarios (and scaling figures: "idle", "pipeline") this target runs. */
   scenarios: readonly string[];
+  /** The most keys its store can hold whatever the memory (a V8 Map: 2^24); absent: memory decides. */
+  maxKeys?: number;
   /** Why this target cannot run on this machine, or null. */
   unavailable(): string | null;
   start(options: StartOptions): Promise<RunningServer>;
@@ -68,15 +72,16 @@ function phase(
   name: TargetName,
   short: string,
   scenarios: readonly string[],
-  options: { logging?: boolean; dir?: string } = {},
+  options: { logging?: boolean; dir?: string; protocol?: Protocol; maxKeys?: number } = {},
 ): Target {
   const dir = options.dir ?? name;
   const entry = phaseEntry(dir);
   return {
     name,
     short,
-    protocol: "frame",
+    protocol: options.protocol ?? "frame",
     scenarios,
+    ...(options.maxKeys !== undefined && { maxKeys: options.maxKeys }),
     unavailable: () => (existsSync(entry) ? null : `packages/${dir}/src/bin/server.ts not found`),
     start: async (start) => {
       const script = await compileEntry(entry, dir);
@@ -96,6 +101,25 @@ function phase(
 }
 
 const floorEntry = fileURLToPath(new URL("./bin/floor.ts", import.meta.url));
+const kvFloorEntry = fileURLToPath(new URL("./bin/kv-floor.ts", import.meta.url));
+
+/** V8 refuses a Map's 16,777,217th entry ("Map maximum size exceeded"). */
+const MAP_MAX = 2 ** 24;
+
+/** The smallest correct Node server for the book's chapter 7 protocol. */
+export const kvFloor: Target = {
+  name: "kv-floor",
+  short: "kv-floor",
+  protocol: "kv-status",
+  scenarios: ["kv-mix"],
+  maxKeys: MAP_MAX,
+  unavailable: () => null,
+  start: async (options) =>
+    startNodeServer(
+      [...options.nodeArgs, await compileEntry(kvFloorEntry, "kv-floor"), "--port", "0"],
+      options,
+    ),
+};
 
 export const floor: Target = {
   name: "floor",
@@ -159,6 +183,12 @@ export const allTargets: Target[] = [
   }),
   floor,
   redis,
+  // Phases 4 to 8 (chapters 7 to 11): skipped with a note until they exist.
+  // Phase 4 keeps its keys in a V8 Map, phase 5 in its own hashtable.
+  phase("phase4-kv", "phase4", ["kv-mix", "rehash"], { protocol: "kv-status", maxKeys: MAP_MAX }),
+  phase("phase5-hashtable", "phase5", ["rehash"], { protocol: "kv-status" }),
+  phase("phase8-zset", "phase8", ["zset"], { protocol: "kv-typed" }),
+  kvFloor,
 ];
 
 /** The targets that run `scenarioId`, in table order. */

@@ -8,12 +8,17 @@
 //
 //   echo   frame: the payload comes back as it went (phases 2 and 3, the floor)
 //          resp:  PING <payload> answers <payload> (real Redis)
+//   kv-*, zadd, zquery: the book's requests and replies, phases 4 to 8
+//          (kv-workloads.ts)
 //
 // To add a protocol or a kind of request: a codec in codecs.ts if the
 // replies are framed differently, a spec and a builder here.
 import { type Codec, type CodecName, codecFor } from "./codecs.ts";
+import { createKvWorkload, type KvWorkloadSpec } from "./kv-workloads.ts";
 
-export type WorkloadSpec = { kind: "echo"; protocol: "frame" | "resp"; payloadSize: number };
+export type WorkloadSpec =
+  | { kind: "echo"; protocol: "frame" | "resp"; payloadSize: number }
+  | KvWorkloadSpec;
 
 /** The result of checking a reply: 0 right; k > 0 it answers request seq + k; -1 wrong. */
 export type Check = number;
@@ -43,10 +48,9 @@ export interface Workload {
 }
 
 export function createWorkload(spec: WorkloadSpec): Workload {
-  switch (spec.kind) {
-    case "echo":
-      return echoWorkload(spec.protocol, spec.payloadSize);
-  }
+  return spec.kind === "echo"
+    ? echoWorkload(spec.protocol, spec.payloadSize)
+    : createKvWorkload(spec);
 }
 
 /**

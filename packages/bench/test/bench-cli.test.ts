@@ -5,6 +5,7 @@ import { runProgram } from "@rah/core/testing";
 import { afterAll, describe, expect, it } from "vitest";
 import type { BenchResults } from "../src/results.ts";
 import { scenarios } from "../src/scenarios.ts";
+import { allTargets } from "../src/targets.ts";
 
 const entry = new URL("../src/bin/bench.ts", import.meta.url).pathname;
 const dir = mkdtempSync(path.join(tmpdir(), "rah-bench-"));
@@ -24,7 +25,12 @@ describe("pnpm bench", () => {
       expect(results.targets.find((t) => t.name === name)?.available).toBe(true);
     }
     // Every scenario ran, and every run of every target answered correctly.
-    expect(results.scenarios.map((s) => s.scenario.id)).toEqual(scenarios.map((s) => s.id));
+    // (Scenarios of phases that do not exist yet are skipped.)
+    const available = new Set(results.targets.filter((t) => t.available).map((t) => t.name));
+    const runnable = scenarios.filter((s) =>
+      allTargets.some((t) => available.has(t.name) && t.scenarios.includes(s.id)),
+    );
+    expect(results.scenarios.map((s) => s.scenario.id)).toEqual(runnable.map((s) => s.id));
     for (const s of results.scenarios) {
       for (const r of s.runs) {
         const errors = (r.load?.errorCount ?? 0) + (r.polite?.errorCount ?? 0);
@@ -36,6 +42,7 @@ describe("pnpm bench", () => {
         });
         expect(r.load?.replies).toBeGreaterThan(0);
         if (s.scenario.kind === "fairness") expect(r.polite?.replies).toBeGreaterThan(0);
+        if (s.scenario.kind === "rehash") expect(r.probe?.errorCount).toBe(0);
       }
     }
     // --quick takes the scaling figures for phase 3 only.

@@ -60,7 +60,8 @@ function run(target: string, f: Figures): RunResult {
   };
 }
 
-const throughput = scenarios.filter((s) => s.kind === "throughput");
+/** The echo throughput scenarios: phase 2, phase 3 and the floor run them. */
+const throughput = scenarios.filter((s) => s.kind === "throughput" && s.work === "echo");
 
 /** A made-up run: phase 2 costs 50 µs a request everywhere, phase 3 and the floor as given. */
 function results(
@@ -166,6 +167,82 @@ describe("goals", () => {
   it("judges nothing in a --quick run", () => {
     const quick = results(same(10, 1000), same(10, 1000), { settings: settingsFor(true) });
     expect(goals(quick).every((g) => g.met === null)).toBe(true);
+  });
+});
+
+describe("phases 4 to 8", () => {
+  const zset = scenarios.find((s) => s.kind === "zset");
+  const rehash = scenarios.find((s) => s.kind === "rehash");
+  const kvMix = scenarios.find((s) => s.id === "kv-mix");
+  if (!zset || !rehash || !kvMix) throw new Error("missing scenario");
+  const withLater = (): BenchResults => {
+    const base = results(same(10, 1000), same(10, 1000));
+    const step = (name: string, us: number) => ({
+      ...run("phase8-zset", { us, rps: 1000 }),
+      step: name,
+    });
+    const probed = (target: string, max: number): RunResult => ({
+      ...run(target, { us: 3, rps: 100_000 }),
+      probe: {
+        ...load(1000),
+        latency: { count: 1000, p50: 50, p99: 90, p999: max / 2, max, mean: 60 },
+      },
+    });
+    return {
+      ...base,
+      scenarios: [
+        ...base.scenarios,
+        {
+          scenario: kvMix,
+          runs: [run("phase4-kv", { us: 11, rps: 1 }), run("kv-floor", { us: 10, rps: 1 })],
+        },
+        {
+          scenario: rehash,
+          runs: [probed("phase4-kv", 400_000), probed("phase5-hashtable", 3000)],
+        },
+        {
+          scenario: zset,
+          runs: [
+            step("zadd of 1,000,000 members", 5),
+            step("zquery at offset 0", 20),
+            step("zquery at offset 500,000", 22),
+          ],
+        },
+      ],
+    };
+  };
+
+  // The sorted set's ratio is the large offset's CPU per request over the small one's.
+  it("compares zquery at the large offset with the small one", () => {
+    const r = withLater().scenarios.find((s) => s.scenario.kind === "zset");
+    if (!r) throw new Error("no zset");
+    const [ratio] = ratios(r);
+    expect(ratio?.label).toBe("phase8 offset 500,000/offset 0");
+    expect(ratio?.cpu).toBeCloseTo(1.1, 9);
+  });
+
+  // Phase 4 is judged against its floor; phase 5's latency and phase 8's offsets are reported.
+  it("adds the goals of the phases that ran", () => {
+    const g = goals(withLater());
+    const kv = g.find((x) => x.goal.includes("key-value floor"));
+    expect(kv?.measured).toBe("phase4/kv-floor 1.10x");
+    expect(kv?.met).toBe(true);
+    expect(g.find((x) => x.goal.includes("worst wait"))?.measured).toContain("phase5 max 3.00 ms");
+    expect(g.find((x) => x.goal.includes("zquery"))?.met).toBeNull();
+    // Without those phases, none of their goals.
+    expect(
+      goals(results(same(10, 1000), same(10, 1000)))
+        .map((x) => x.goal)
+        .join(),
+    ).not.toMatch(/phase 4|zquery/);
+  });
+
+  // Every kind has its table in the page, and the chart a bar per row.
+  it("writes their tables and bars", () => {
+    const page = benchmarkPage(withLater(), "x.svg");
+    expect(page.markdown).toMatch(/\| phase8-zset: zquery at offset 500,000 +\|/);
+    expect(page.markdown).toContain("probe max");
+    expect(page.svg).toContain("max 400.0 ms");
   });
 });
 

@@ -33,7 +33,7 @@ const program: Program = {
     duration: {
       type: "string",
       value: "<s>",
-      description: "measured seconds per round (default 1.5, --quick 0.4)",
+      description: "measured seconds per round (default 1.5, --quick 0.3)",
     },
     json: { type: "string", value: "<file>", description: "write the raw results as JSON" },
     "cpu-prof": {

@@ -1,27 +1,29 @@
 // Entry point: `pnpm load [flags]`, the load generator as a command for
 // people. Many connections against one server, every reply checked, and a
 // summary at the end (or at Ctrl-C). Exit 1 if any reply was wrong or
-// missing. The work is in ../loadgen.ts; the summary in ../load-summary.ts.
+// missing, or a connection failed. The work is in ../loadgen.ts; the
+// summary in ../load-summary.ts.
 import net from "node:net";
 import { connectError, intFlag, main, parseFlags, sizeFlag, UsageError } from "@rah/core";
 import { formatCount } from "../format.ts";
 import { formatLoadSummary, type LoadPlan } from "../load-summary.ts";
 import { runLoad } from "../loadgen.ts";
 import { createProgress } from "../progress.ts";
-import { echoWorkload, type Protocol } from "../scenarios.ts";
+import { echoWorkload, KEYS_PER_CONNECTION, type Protocol, repliesOf } from "../scenarios.ts";
+import type { WorkloadSpec } from "../workloads.ts";
 
-const PROTOCOLS: Protocol[] = ["frame", "resp"];
+const PROTOCOLS: Protocol[] = ["frame", "resp", "kv-status", "kv-typed"];
 
 const program = {
   usage: "pnpm load [flags]",
   role: "client" as const,
   summary:
-    "Runs many clients against one server, checks every reply against its request, and prints a summary: requests, good replies, errors by kind, rate, latency percentiles, and its own CPU. Ctrl-C stops sending and prints what was done. Exits 1 on any wrong or missing reply.",
+    "Runs many clients against one server, checks every reply against its request, and prints a summary: requests, good replies, errors by kind, rate, latency percentiles, and its own CPU. Ctrl-C stops sending and prints what was done. Exits 1 on any error: a wrong or missing reply, a connection closed early or refused.",
   flags: {
     protocol: {
       type: "string" as const,
       value: "<name>",
-      description: `what the server speaks: ${PROTOCOLS.join(", ")} (frame: phases 2 and 3; resp: real Redis, PING <payload>; default frame)`,
+      description: `what the server speaks: ${PROTOCOLS.join(", ")} (frame: phases 2 and 3, an echo; resp: real Redis, PING <payload>; kv-status: phases 4 and 5, kv-typed: phases 6 on, a get/set mix on ${KEYS_PER_CONNECTION} keys per connection; default frame)`,
     },
     clients: {
       type: "string" as const,
@@ -46,7 +48,8 @@ const program = {
     size: {
       type: "string" as const,
       value: "<bytes>",
-      description: "payload bytes per request, like 16 or 64k (default 16)",
+      description:
+        "payload bytes per request, like 16 or 64k; with kv-*, bytes per value (at least 23) (default 16)",
     },
     rate: {
       type: "string" as const,
@@ -60,6 +63,7 @@ const program = {
     "pnpm load --clients 50 --pipeline 16 --seconds 5",
     "pnpm load --clients 50 --rate 20000 --seconds 5",
     "pnpm load --protocol resp --port 6379 --clients 50 --seconds 3",
+    "pnpm load --protocol kv-status --clients 50 --pipeline 16 --seconds 3",
   ],
 };
 
@@ -109,7 +113,7 @@ main(async (argv, stop) => {
     {
       host,
       port,
-      workload: echoWorkload(protocol, plan.size),
+      workload: workloadFor(protocol, plan.size),
       connections: plan.clients,
       inFlight: plan.rate === null ? plan.pipeline : 100_000,
       ...(plan.rate !== null && { rate: plan.rate }),
@@ -130,6 +134,17 @@ main(async (argv, stop) => {
   process.stdout.write(formatLoadSummary(plan, result, interrupt.signal.aborted));
   return result.errorCount > 0 ? 1 : 0;
 });
+
+/** The echo for frame and resp; the get/set mix for the key-value protocols. */
+function workloadFor(protocol: Protocol, size: number): WorkloadSpec {
+  if (protocol === "frame" || protocol === "resp") return echoWorkload(protocol, size);
+  return {
+    kind: "kv-mix",
+    replies: repliesOf(protocol),
+    keysPerConnection: KEYS_PER_CONNECTION,
+    valueSize: size,
+  };
+}
 
 /** --seconds: a number of seconds, fractions allowed; null when absent. */
 function secondsFlag(value: string | boolean | undefined): number | null {
