@@ -123,7 +123,11 @@ export interface LoadResult {
   good: number;
   elapsedMs: number;
   requestsPerSecond: number;
-  /** From sending (closed loop) or from the time it was due (open loop) to the reply. */
+  /**
+   * From sending (closed loop) or from the time it was due (open loop) to
+   * the reply, for the requests sent (due) while measuring, replies that
+   * came in the grace time included.
+   */
   latency: LatencySummary;
   /** Open loop: how late requests went out, against their schedule. */
   sendLag: LatencySummary | null;
@@ -197,6 +201,13 @@ class LoadRun {
   #closing = false;
   #stopped = false;
   #measured = 0;
+  /**
+   * The measured window. Latencies are those of the requests sent (or due)
+   * inside it, whenever their replies come: a slow reply that arrives after
+   * the window still counts, and one to a warm-up request does not.
+   */
+  #windowStart = Number.POSITIVE_INFINITY;
+  #windowEnd = Number.POSITIVE_INFINITY;
   #good = 0;
   #sent = 0;
   #closedBeforeReply = 0;
@@ -382,8 +393,9 @@ class LoadRun {
     this.#measured = 0;
     this.#hooks.onMeasureStart?.();
     const pid = this.#o.serverPid;
+    this.#windowStart = performance.now();
     return {
-      start: performance.now(),
+      start: this.#windowStart,
       cpu: process.cpuUsage(),
       server: pid === undefined ? null : cpuTicksOf(pid),
     };
@@ -394,7 +406,8 @@ class LoadRun {
     clientCpu: number;
     serverTicks: TicksWindow | null;
   } {
-    const elapsedMs = performance.now() - m.start;
+    this.#windowEnd = performance.now();
+    const elapsedMs = this.#windowEnd - m.start;
     const used = process.cpuUsage(m.cpu);
     const pid = this.#o.serverPid;
     const end = pid === undefined ? null : cpuTicksOf(pid);
@@ -623,11 +636,11 @@ class LoadRun {
         );
         conn.answered += skipped;
       }
-      if (this.#measuring) {
-        this.#measured++;
-        const since = schedule
-          ? schedule.scheduledAt(conn.id, conn.answered)
-          : (conn.sendTimes[conn.answered % conn.sendTimes.length] ?? now);
+      if (this.#measuring) this.#measured++;
+      const since = schedule
+        ? schedule.scheduledAt(conn.id, conn.answered)
+        : (conn.sendTimes[conn.answered % conn.sendTimes.length] ?? now);
+      if (since >= this.#windowStart && since < this.#windowEnd) {
         this.#histogram.record((now - since) * 1000);
       }
       conn.answered++;

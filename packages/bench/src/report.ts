@@ -136,6 +136,11 @@ export function fixedRateRows(result: ScenarioResult): string[][] {
   });
 }
 
+/** One latency figure of a run, or "-" when no request of the window was answered. */
+function latencyOf(load: LoadResult, key: "p50" | "p99" | "p999" | "max"): string {
+  return load.latency.count > 0 ? formatLatency(load.latency[key]) : "-";
+}
+
 export const FAIRNESS_HEADER = [
   "target",
   "polite p50",
@@ -153,10 +158,10 @@ export function fairnessRows(result: ScenarioResult): string[][] {
     if (!load || !polite) return failedRow(run, FAIRNESS_HEADER.length);
     return [
       run.status === "failed" ? `${run.target} (failed)` : run.target,
-      formatLatency(polite.latency.p50),
-      formatLatency(polite.latency.p99),
-      formatLatency(polite.latency.max),
-      formatCount(polite.replies),
+      latencyOf(polite, "p50"),
+      latencyOf(polite, "p99"),
+      latencyOf(polite, "max"),
+      formatCount(polite.latency.count),
       formatCount(load.requestsPerSecond),
       formatPercent(server?.cpuPercent ?? null),
       formatCount(load.errorCount + polite.errorCount),
@@ -187,10 +192,10 @@ export function rehashRows(result: ScenarioResult): string[][] {
       run.status === "failed" ? `${run.target} (failed)` : run.target,
       formatCount(load.requestsPerSecond),
       formatMicros(server?.cpuPerRequest ?? null),
-      formatLatency(probe.latency.p50),
-      formatLatency(probe.latency.p99),
-      formatLatency(probe.latency.p999),
-      formatLatency(probe.latency.max),
+      latencyOf(probe, "p50"),
+      latencyOf(probe, "p99"),
+      latencyOf(probe, "p999"),
+      latencyOf(probe, "max"),
       formatMb(server?.peakRss ?? null),
       perKey === null ? "?" : `${formatCount(perKey)} B`,
       mem?.capacity == null ? "?" : `${formatCount(mem.capacity)} (${mem.capacityNote})`,
