@@ -9,11 +9,23 @@ import type {
   BenchResults,
   IdleResult,
   PipelineResult,
+  RunResult,
   ScenarioResult,
   TargetInfo,
 } from "./results.ts";
-import { measureBaselines, runIdle, runPipeline, runScenario } from "./runs.ts";
-import { type Settings, scenarios } from "./scenarios.ts";
+import {
+  measureBaselines,
+  runFairness,
+  runFixedRate,
+  runIdle,
+  runPipeline,
+  runRehash,
+  runThroughput,
+  runZset,
+  type ScenarioContext,
+  serverPool,
+} from "./runs.ts";
+import { type Scenario, type Settings, scenarios } from "./scenarios.ts";
 import {
   choosePinning,
   describeMachine,
@@ -22,8 +34,8 @@ import {
   type Machine,
   type Pinning,
 } from "./system.ts";
-import { allTargets, type StartOptions, type Target } from "./targets.ts";
-import { startWorker, WorkerDied } from "./worker.ts";
+import { allTargets, type StartOptions, type Target, targetsFor } from "./targets.ts";
+import { type LoadWorker, startWorker, WorkerDied } from "./worker.ts";
 
 export interface BenchOptions {
   settings: Settings;
@@ -58,6 +70,22 @@ export interface Plan {
   active: Target[];
 }
 
+/**
+ * A scenario runs once the phase it is about exists: the key-value get/set
+ * mix waits for phase 4, even though its floor could run alone. (A phase
+ * left out with --only does not stop it.)
+ */
+function subjectExists(scenario: Scenario): boolean {
+  const subject = allTargets.find((t) => t.short === scenario.subject);
+  return subject === undefined || subject.unavailable() === null;
+}
+
+/** A target all of whose scenarios wait for a phase that does not exist yet (the kv floor). */
+function waitsForPhase(target: Target): boolean {
+  const own = scenarios.filter((s) => target.scenarios.includes(s.id));
+  return own.length > 0 && own.every((s) => !subjectExists(s));
+}
+
 /** What will run, and how: printed before the run, recorded in the results. */
 export function planBench(options: BenchOptions): Plan {
   const targets = allTargets.map((target): { target: Target; info: TargetInfo } => {
@@ -69,11 +97,13 @@ export function planBench(options: BenchOptions): Plan {
         ? `${missing}; add --redis to compare with real Redis`
         : "add --redis to compare with real Redis";
     } else if (missing) note = missing;
+    else if (waitsForPhase(target)) {
+      note = "its scenarios run once the phases they measure exist";
+    }
+    const { name, short } = target;
     return {
       target,
-      info: note
-        ? { name: target.name, available: false, note }
-        : { name: target.name, available: true },
+      info: note ? { name, short, available: false, note } : { name, short, available: true },
     };
   });
   const active = targets.filter((t) => t.info.available).map((t) => t.target);
@@ -102,43 +132,72 @@ export async function runBench(
     nodeArgs: options.nodeArgs,
     maxClients: settings.idleConnections,
   };
+  const servers = serverPool(startOptions, settings.mode === "quick");
+  const workers: LoadWorker[] = [];
   const worker = await startWorker({ cpu: pinning.client, fdLimit });
-  // Ctrl-C: end the load generator now; the run in progress fails, its
+  workers.push(worker);
+  let second: Promise<LoadWorker> | null = null;
+  const secondWorker = () => {
+    second ??= startWorker({ cpu: pinning.client, fdLimit }).then((w) => {
+      workers.push(w);
+      return w;
+    });
+    return second;
+  };
+  // Ctrl-C: end the load generators now; the run in progress fails, its
   // server is stopped by its `finally`, and checkStop() reports why.
-  const onAbort = () => void worker.close();
+  const onAbort = () => {
+    for (const w of workers) void w.close();
+  };
   stop.addEventListener("abort", onAbort, { once: true });
   const checkStop = () => {
     if (stop.aborted) throw new Interrupted();
   };
   try {
-    // The scaling figures. Phase 2 serves one client at a time: 10,000 idle
-    // connections would be 9,999 waiting ones, so it sits these out; a
-    // --quick run takes them for one target only (phase 3 if it runs).
-    const others = active.filter((t) => t.name !== "phase2-framing");
-    const phase3 = others.filter((t) => t.name === "phase3-eventloop");
-    const quickOnes = phase3.length > 0 ? phase3 : others.slice(0, 1);
-    const scaled = settings.mode === "quick" ? quickOnes : others;
-    const runnable = scenarios.flatMap((s) => active.filter((t) => s.payloadSize <= t.maxPayload));
-    const total = runnable.length * settings.rounds + scaled.length * 2;
+    // The scaling figures; a --quick run takes them for one target only
+    // (phase 3 if it runs).
+    const scaling = (figure: string) => {
+      const all = targetsFor(figure, active);
+      const phase3 = all.filter((t) => t.name === "phase3-eventloop");
+      return settings.mode === "quick" ? (phase3.length > 0 ? phase3 : all.slice(0, 1)) : all;
+    };
+    const idleTargets = scaling("idle");
+    const pipelineTargets = scaling("pipeline");
+    const rounds = (s: Scenario) => (s.kind === "throughput" ? settings.rounds : 1);
+    const runnable = scenarios.filter(subjectExists);
+    const total =
+      runnable.reduce((n, s) => n + targetsFor(s.id, active).length * rounds(s), 0) +
+      idleTargets.length +
+      pipelineTargets.length;
     let step = 0;
     const tick = (what: string) => {
       step++;
       options.progress(`[${step}/${total}] ${what}`);
     };
-    const ctx = { worker, settings, startOptions, checkStop, tick };
+    const ctx: ScenarioContext = {
+      servers,
+      worker,
+      secondWorker,
+      settings,
+      startOptions,
+      checkStop,
+      tick,
+    };
 
     const scenarioResults: ScenarioResult[] = [];
-    for (const scenario of scenarios) {
-      scenarioResults.push({ scenario, runs: await runScenario(ctx, active, scenario) });
+    for (const scenario of runnable) {
+      const targets = targetsFor(scenario.id, active);
+      if (targets.length === 0) continue;
+      const runs = await runKind(ctx, targets, scenario, pinning.client !== null);
+      scenarioResults.push({ scenario, runs });
     }
 
     const idle: IdleResult[] = [];
-    const pipeline: PipelineResult[] = [];
-    for (const target of scaled) {
+    for (const target of idleTargets) {
       checkStop();
       tick(`${settings.idleConnections} idle connections: ${target.name}`);
       idle.push(
-        await orFailed(target, () => runIdle(worker, target, settings, startOptions), {
+        await orFailed(target, () => runIdle(ctx, target), {
           connections: settings.idleConnections,
           open: 0,
           rssBefore: null,
@@ -146,10 +205,13 @@ export async function runBench(
           errors: null,
         }),
       );
+    }
+    const pipeline: PipelineResult[] = [];
+    for (const target of pipelineTargets) {
       checkStop();
       tick(`pipelines of ${settings.pipelineSmall} and ${settings.pipelineLarge}: ${target.name}`);
       pipeline.push(
-        await orFailed(target, () => runPipeline(worker, target, settings, startOptions), {
+        await orFailed(target, () => runPipeline(ctx, target), {
           small: settings.pipelineSmall,
           large: settings.pipelineLarge,
           smallMs: 0,
@@ -186,7 +248,29 @@ export async function runBench(
     throw err;
   } finally {
     stop.removeEventListener("abort", onAbort);
-    await worker.close();
+    await servers.close();
+    for (const w of workers) await w.close();
+  }
+}
+
+/** Runs a scenario the way its kind is measured. */
+function runKind(
+  ctx: ScenarioContext,
+  targets: Target[],
+  scenario: Scenario,
+  pinned: boolean,
+): Promise<RunResult[]> {
+  switch (scenario.kind) {
+    case "throughput":
+      return runThroughput(ctx, targets, scenario);
+    case "fixed-rate":
+      return runFixedRate(ctx, targets, scenario, pinned);
+    case "fairness":
+      return runFairness(ctx, targets, scenario);
+    case "rehash":
+      return runRehash(ctx, targets, scenario);
+    case "zset":
+      return runZset(ctx, targets, scenario);
   }
 }
 

@@ -134,12 +134,19 @@ export function codecFor(name: CodecName): Codec {
  * A receive buffer for one connection: push() what the socket delivers,
  * next() takes one decoded reply at a time. Consumed bytes are skipped by
  * moving an offset, never by copying the rest of the buffer forward.
+ *
+ * A pushed chunk may be a view of memory the caller reuses for the next
+ * read (the load generator reads every socket into one buffer): before the
+ * caller lets go of it, keep() copies the unfinished tail, if any, into
+ * memory of its own.
  */
 export class ReplyReader {
   #codec: Codec;
   #maxPayload: number;
   #buf: Buffer = Buffer.alloc(0);
   #offset = 0;
+  /** #buf is ours (a copy), not a view of the caller's chunk. */
+  #owned = true;
 
   constructor(codec: Codec, maxPayload: number) {
     this.#codec = codec;
@@ -159,11 +166,21 @@ export class ReplyReader {
   push(chunk: Buffer): void {
     if (this.#offset >= this.#buf.length) {
       this.#buf = chunk;
+      this.#owned = false;
     } else {
       // A reply split across chunks: join its beginning with the new bytes.
       this.#buf = Buffer.concat([this.#buf.subarray(this.#offset), chunk]);
+      this.#owned = true;
     }
     this.#offset = 0;
+  }
+
+  /** Copies the undecoded tail out of the last pushed chunk, which the caller may now reuse. */
+  keep(): void {
+    if (this.#owned) return;
+    this.#buf = Buffer.from(this.#buf.subarray(this.#offset));
+    this.#offset = 0;
+    this.#owned = true;
   }
 
   /** The next whole reply, or null until more bytes arrive. Throws ProtocolError. */

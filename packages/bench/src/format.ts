@@ -11,6 +11,12 @@ export function formatLatency(us: number): string {
   return `${(us / 1_000_000).toFixed(2)} s`;
 }
 
+/** A CPU time per request, in µs: "3.42 µs", "12.3 µs", "140 µs". */
+export function formatMicros(us: number | null): string {
+  if (us === null || !Number.isFinite(us)) return "?";
+  return `${us.toFixed(us < 10 ? 2 : us < 100 ? 1 : 0)} µs`;
+}
+
 /** Bytes in MB (10^6 bytes, the unit of the issue's memory goal). */
 export function formatMb(bytes: number | null): string {
   if (bytes === null) return "?";

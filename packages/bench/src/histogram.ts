@@ -12,6 +12,8 @@ export interface LatencySummary {
   /** Microseconds. */
   p50: number;
   p99: number;
+  /** The 99.9th percentile: one request in a thousand is slower. */
+  p999: number;
   max: number;
   mean: number;
 }
@@ -41,7 +43,8 @@ export class Histogram {
   /** Records one latency, in microseconds (fractions are dropped). */
   record(us: number): void {
     const v = us <= 0 ? 0 : Math.min(Math.floor(us), 0x7fffffff);
-    this.#counts[bucketOf(v)] = (this.#counts[bucketOf(v)] ?? 0) + 1;
+    const bucket = bucketOf(v);
+    this.#counts[bucket] = (this.#counts[bucket] ?? 0) + 1;
     this.#count++;
     this.#sum += v;
     if (v > this.#max) this.#max = v;
@@ -68,6 +71,7 @@ export class Histogram {
       count: this.#count,
       p50: this.percentile(50),
       p99: this.percentile(99),
+      p999: this.percentile(99.9),
       max: this.#max,
       mean: this.#count === 0 ? 0 : this.#sum / this.#count,
     };

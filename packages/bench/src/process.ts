@@ -15,6 +15,8 @@ export interface LaunchOptions {
   /** Raise the soft open-files limit to this before exec (ulimit -S -n). */
   fdLimit?: number | null;
   env?: Record<string, string | undefined>;
+  /** "ignore": the child's stdout goes to /dev/null (a server with its logging on). */
+  stdout?: "pipe" | "ignore";
 }
 
 export interface Child {
@@ -57,7 +59,7 @@ export function launch(command: string, args: string[], options: LaunchOptions =
   const [file, ...rest] = argv;
   const child = spawn(file ?? command, rest, {
     env: { ...process.env, NO_COLOR: "1", FORCE_COLOR: undefined, ...options.env },
-    stdio: ["pipe", "pipe", "pipe"],
+    stdio: ["pipe", options.stdout ?? "pipe", "pipe"],
   });
   if (child.pid === undefined) throw new Error(`could not start ${command}`);
   const pid = child.pid;
@@ -70,15 +72,15 @@ export function launch(command: string, args: string[], options: LaunchOptions =
     output = (output + text).slice(-KEEP);
     for (const w of [...watchers]) w();
   };
-  child.stdout.setEncoding("utf8").on("data", (text: string) => {
+  child.stdout?.setEncoding("utf8").on("data", (text: string) => {
     append(text);
     if (lineListeners.length === 0) return;
     const lines = (partial + text).split("\n");
     partial = lines.pop() ?? "";
     for (const line of lines) for (const l of lineListeners) l(line);
   });
-  child.stderr.setEncoding("utf8").on("data", append);
-  child.stdin.on("error", () => {});
+  child.stderr?.setEncoding("utf8").on("data", append);
+  child.stdin?.on("error", () => {});
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
     child.on("close", (code, signal) => {
       running = false;

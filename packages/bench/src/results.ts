@@ -5,11 +5,13 @@ import type { Scenario, Settings } from "./scenarios.ts";
 import type { Machine } from "./system.ts";
 import type { TargetName } from "./targets.ts";
 
-export type RunStatus = "ok" | "n/a" | "skipped" | "failed";
+export type RunStatus = "ok" | "skipped" | "failed";
 
 export interface ServerStats {
   /** Server CPU time while measuring, in % of one core; null when /proc is not there. */
   cpuPercent: number | null;
+  /** Server CPU time (user + system) per request answered while measuring, µs. */
+  cpuPerRequest: number | null;
   /** Peak resident set of the server process (VmHWM), bytes. */
   peakRss: number | null;
 }
@@ -17,10 +19,35 @@ export interface ServerStats {
 export interface RunResult {
   target: TargetName;
   status: RunStatus;
-  /** Why a run is n/a, skipped or failed. */
+  /** Why a run is skipped or failed. */
   note?: string;
   load?: LoadResult;
   server?: ServerStats;
+  /** The load generator's CPU time per request, µs. */
+  loadgenCpuPerRequest?: number | null;
+  /** The load generator used >= 90% of its core while the server had CPU to spare. */
+  loadgenBound?: boolean;
+  /** Fairness: the polite client's run (`load` is the greedy one's). */
+  polite?: LoadResult;
+  /** Scenarios measured in steps (zadd, then zquery at each offset): which one this is. */
+  step?: string;
+  /** Rehash: the probing client's run (`load` is the inserting one's). */
+  probe?: LoadResult;
+  /** Rehash: what the keys cost in memory. */
+  keyMemory?: KeyMemory;
+}
+
+export interface KeyMemory {
+  /** Keys inserted. */
+  keys: number;
+  /** Server RSS before the inserts and once they are done, bytes. */
+  rssBefore: number | null;
+  rssAfter: number | null;
+  /** (rssAfter - rssBefore) / keys. */
+  bytesPerKey: number | null;
+  /** How many keys the server could hold, and what limits it. */
+  capacity: number | null;
+  capacityNote: string;
 }
 
 export interface ScenarioResult {
@@ -57,6 +84,7 @@ export interface PipelineResult {
 
 export interface TargetInfo {
   name: TargetName;
+  short: string;
   available: boolean;
   /** Why a target is left out. */
   note?: string;
@@ -74,7 +102,7 @@ export interface BenchResults {
   targets: TargetInfo[];
   scenarios: ScenarioResult[];
   idle: IdleResult[];
-  /** RSS of a Node process doing nothing, plain and under tsx (as every Node target runs), bytes. */
+  /** RSS of a Node process doing nothing, plain and under tsx, bytes. */
   baselineRss: { node: number | null; tsx: number | null };
   pipeline: PipelineResult[];
   /**

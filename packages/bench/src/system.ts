@@ -6,6 +6,7 @@ import { accessSync, constants, readFileSync } from "node:fs";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
+import { type CpuTicks, parseProcStat } from "./cpu.ts";
 
 /** The full path of an executable on PATH, or null. */
 export function findOnPath(name: string): string | null {
@@ -78,17 +79,10 @@ export function clockTicks(): number {
   return ticks;
 }
 
-/** User + system CPU time of a process so far, in seconds; null if unknown. */
-export function cpuSeconds(pid: number): number | null {
+/** User and system CPU ticks of a process so far (all its threads); null if unknown. */
+export function cpuTicksOf(pid: number): CpuTicks | null {
   const stat = readText(`/proc/${pid}/stat`);
-  if (stat === null) return null;
-  // The command name (field 2) may contain spaces; fields after it are plain.
-  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  // utime and stime are fields 14 and 15 of the line, so 11 and 12 here.
-  const utime = Number(fields[11]);
-  const stime = Number(fields[12]);
-  if (!Number.isFinite(utime) || !Number.isFinite(stime)) return null;
-  return (utime + stime) / clockTicks();
+  return stat === null ? null : parseProcStat(stat);
 }
 
 export interface Memory {

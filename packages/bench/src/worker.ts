@@ -8,7 +8,8 @@ import { type Child, launchTs } from "./process.ts";
 /** bench -> load generator. */
 export type WorkerRequest =
   | { id: number; run: LoadOptions; hold: boolean }
-  | { id: number; release: true };
+  | { id: number; release: true }
+  | { id: number; stop: true };
 
 /** load generator -> bench. */
 export type WorkerMessage =
@@ -24,9 +25,16 @@ export interface JobEvents {
   hold?(open: number): Promise<void>;
 }
 
+/** A job under way: its result, and a way to end its sending early (as if its time were up). */
+export interface Job {
+  readonly result: Promise<LoadResult>;
+  stop(): void;
+}
+
 export interface LoadWorker {
   readonly pid: number;
   run(options: LoadOptions, events?: JobEvents): Promise<LoadResult>;
+  start(options: LoadOptions, events?: JobEvents): Job;
   close(): Promise<void>;
 }
 
@@ -53,11 +61,11 @@ export async function startWorker(options: {
   const send = (request: WorkerRequest) =>
     child.process.stdin?.write(`${JSON.stringify(request)}\n`);
 
-  return {
-    pid: child.pid,
-    run(load, events = {}) {
-      const id = nextId++;
-      return new Promise<LoadResult>((resolve, reject) => {
+  const start = (load: LoadOptions, events: JobEvents = {}): Job => {
+    const id = nextId++;
+    return {
+      stop: () => send({ id, stop: true }),
+      result: new Promise<LoadResult>((resolve, reject) => {
         const died = () => {
           if (jobs.delete(id))
             reject(new WorkerDied(`the load generator died:\n${child.output().slice(-2000)}`));
@@ -78,8 +86,13 @@ export async function startWorker(options: {
           }
         });
         send({ id, run: load, hold: events.hold !== undefined });
-      });
-    },
+      }),
+    };
+  };
+  return {
+    pid: child.pid,
+    start,
+    run: (load, events) => start(load, events).result,
     async close() {
       child.process.stdin?.end();
       await child.stop(3000);

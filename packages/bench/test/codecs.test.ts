@@ -81,6 +81,26 @@ describe.each(["frame", "resp"] as const)("%s replies", (name) => {
     );
   });
 
+  // The caller may reuse its read buffer after keep(): an unfinished reply survives it.
+  it("keeps an unfinished reply when the read buffer is reused", () => {
+    const reader = new ReplyReader(codec, 1 << 20);
+    const shared = Buffer.alloc(stream.length);
+    const out: string[] = [];
+    let at = 0;
+    for (const end of [3, 11, 20, stream.length]) {
+      // The next read lands in the same memory, overwriting the last one.
+      const n = stream.copy(shared, 0, at, end);
+      reader.push(shared.subarray(0, n));
+      for (let d = reader.next(); d; d = reader.next()) {
+        if (d.kind === "payload") out.push(reader.buffer.subarray(d.start, d.end).toString("hex"));
+      }
+      reader.keep();
+      shared.fill(0xee);
+      at = end;
+    }
+    expect(out).toEqual(want);
+  });
+
   // A length beyond what the load generator expects is rejected from the header alone.
   it("rejects an oversized length without waiting for the payload", () => {
     const header = reply(codec, Buffer.alloc(100)).subarray(0, name === "frame" ? 4 : 6);

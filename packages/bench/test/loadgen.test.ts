@@ -42,19 +42,23 @@ async function frameServer(answer: Answer): Promise<number> {
 const echo = (payload: Buffer, socket: net.Socket) =>
   socket.write(frameCodec.encodeRequest(payload).bytes);
 
-function load(port: number, more: Partial<LoadOptions> = {}): LoadOptions {
+/** The options of a short run; `size` and `protocol` shape the echo workload. */
+function load(
+  port: number,
+  more: Partial<LoadOptions> & { size?: number; protocol?: "frame" | "resp" } = {},
+): LoadOptions {
+  const { size = 32, protocol = "frame", ...rest } = more;
   return {
     host: "127.0.0.1",
     port,
-    codec: "frame",
+    workload: { kind: "echo", protocol, payloadSize: size },
     connections: 2,
     inFlight: 4,
-    payloadSize: 32,
     warmupMs: 50,
     warmupStallMs: 100,
     durationMs: 300,
     graceMs: 300,
-    ...more,
+    ...rest,
   };
 }
 
@@ -66,7 +70,7 @@ describe("runLoad against a correct server", () => {
       const result = await runLoad(load(floor.port, { connections: 3 }));
       expect(result.errorCount).toBe(0);
       expect(result.replies).toBeGreaterThan(0);
-      expect(result.latency.count).toBe(result.replies);
+      expect(result.latency.count).toBeGreaterThan(0);
       expect(result.starved).toBe(0);
       expect(result.connected).toBe(3);
     } finally {
@@ -83,7 +87,7 @@ describe("runLoad against a correct server", () => {
           connections: 1,
           inFlight: 5000,
           requestsPerConnection: 5000,
-          payloadSize: 5,
+          size: 5,
         }),
       );
       expect(result.replies).toBe(5000);
@@ -143,9 +147,22 @@ describe("runLoad detects a broken server", () => {
     });
     const result = await runLoad(load(port, { connections: 1 }));
     expect(result.errors.closedEarly).toBe(1);
+    expect(result.closedBeforeReply).toBe(0);
     expect(result.errorSamples.join()).toMatch(
       /closed it after 6 replies|reset it after 6 replies/,
     );
+  });
+
+  // A connection closed before its first reply (a connection limit) is told apart.
+  it("counts connections closed before any reply", async () => {
+    const port = await frameServer((payload, _n, socket, conn) => {
+      if (conn >= 1) socket.destroy();
+      else echo(payload, socket);
+    });
+    const result = await runLoad(load(port, { connections: 3, connectConcurrency: 1 }));
+    expect(result.closedBeforeReply).toBe(2);
+    expect(result.errors.closedEarly).toBe(2);
+    expect(result.errorSamples.join()).toMatch(/before any reply/);
   });
 
   // Nobody listening: every connection fails to connect, and the run still ends.
@@ -211,14 +228,126 @@ describe("RESP", () => {
 
   // PING <payload> through RESP is checked like a frame echo.
   it("speaks RESP to a Redis-like server", async () => {
-    const result = await runLoad(load(await pingServer(), { codec: "resp" }));
+    const result = await runLoad(load(await pingServer(), { protocol: "resp" }));
     expect(result.errorCount).toBe(0);
     expect(result.replies).toBeGreaterThan(0);
   });
 
   // An error reply counts as a wrong reply.
   it("counts an error reply as wrong", async () => {
-    const result = await runLoad(load(await pingServer(3), { codec: "resp", connections: 1 }));
+    const result = await runLoad(load(await pingServer(3), { protocol: "resp", connections: 1 }));
     expect(result.errors.wrongReply).toBe(1);
+  });
+});
+
+describe("the measured window", () => {
+  // A reply that comes after the window, to a request sent in it, still counts its full latency.
+  it("keeps the latency of a reply that arrives after the window", async () => {
+    // Request 0 is answered at once (the warm-up ends on a first reply), request 1
+    // after 250 ms (sent before the window opened), request 2, sent inside the
+    // 1 s window, after 1.5 s: after the window has closed.
+    const delays = [0, 250, 1500];
+    const port = await frameServer((payload, n, socket) => {
+      setTimeout(() => echo(payload, socket), delays[n] ?? 0);
+    });
+    const result = await runLoad(
+      load(port, { connections: 1, inFlight: 1, warmupMs: 0, durationMs: 1000, graceMs: 3000 }),
+    );
+    expect(result.errorCount).toBe(0);
+    // One reply came in the window (to request 1, sent before it): counted for the rate, not the latency.
+    expect(result.replies).toBe(1);
+    expect(result.latency.count).toBe(1);
+    expect(result.latency.max).toBeGreaterThanOrEqual(1_500_000);
+  });
+});
+
+describe("open loop", () => {
+  // Requests go out on schedule while an earlier one is still unanswered: no waiting for replies.
+  it("keeps sending while a reply is held back", async () => {
+    // The first request is answered after 300 ms; requests arriving meanwhile are
+    // kept and answered right after it, in order.
+    const held: Buffer[] = [];
+    let holding = true;
+    const port = await frameServer((payload, n, socket) => {
+      if (n === 0) {
+        setTimeout(() => {
+          holding = false;
+          echo(payload, socket);
+          for (const p of held) echo(p, socket);
+        }, 300);
+      } else if (holding) held.push(payload);
+      else echo(payload, socket);
+    });
+    const result = await runLoad(
+      load(port, { connections: 1, rate: 200, inFlight: 1000, warmupMs: 0, durationMs: 600 }),
+    );
+    expect(result.errorCount).toBe(0);
+    expect(held.length).toBeGreaterThan(1);
+  });
+
+  // A request the load generator itself sent late counts from the time it was due.
+  it("counts latency from the scheduled time", async () => {
+    const port = await frameServer((payload, _n, socket) => echo(payload, socket));
+    const blockMs = 200;
+    // Once measuring, this process stalls for 200 ms: requests due meanwhile go out late.
+    const result = await runLoad(
+      load(port, { connections: 2, rate: 1000, inFlight: 1000, warmupMs: 0, durationMs: 500 }),
+      {
+        onMeasureStart: () => {
+          setTimeout(() => {
+            const until = performance.now() + blockMs;
+            while (performance.now() < until) {
+              // busy: the event loop cannot send or read
+            }
+          }, 100);
+        },
+      },
+    );
+    expect(result.errorCount).toBe(0);
+    // The first request due in the stall waited for all of it before being sent.
+    expect(result.sendLag?.max ?? 0).toBeGreaterThanOrEqual((blockMs - 2) * 1000);
+    expect(result.latency.max).toBeGreaterThanOrEqual((blockMs - 2) * 1000);
+  });
+});
+
+describe("stopping early", () => {
+  /** A server that answers the first 5 requests of each connection, then nothing. */
+  const stalls = () =>
+    frameServer((payload, n, socket) => {
+      if (n < 5) echo(payload, socket);
+    });
+
+  // Ctrl-C: requests never sent are not errors, and the replies still due are reported apart.
+  it("reports an interrupted run without counting what was never sent", async () => {
+    const port = await stalls();
+    const stop = new AbortController();
+    setTimeout(() => stop.abort("interrupt"), 200);
+    const result = await runLoad(
+      load(port, {
+        connections: 1,
+        inFlight: 8,
+        requestsPerConnection: 1000,
+        durationMs: null,
+        graceMs: 100,
+      }),
+      { signal: stop.signal },
+    );
+    expect(result.sent).toBeLessThan(1000);
+    expect(result.errorCount).toBe(0);
+    expect(result.dueAtStop).toBe(result.sent - result.good);
+    expect(result.dueAtStop).toBeGreaterThan(0);
+  });
+
+  // A planned stop (the bench ending a flood) still counts replies that never come as missing.
+  it("counts missing replies after a planned stop", async () => {
+    const port = await stalls();
+    const stop = new AbortController();
+    setTimeout(() => stop.abort("planned"), 200);
+    const result = await runLoad(
+      load(port, { connections: 1, inFlight: 8, durationMs: null, graceMs: 100 }),
+      { signal: stop.signal },
+    );
+    expect(result.errors.missingReply).toBe(result.sent - result.good);
+    expect(result.dueAtStop).toBe(0);
   });
 });

@@ -8,6 +8,7 @@ import type { WorkerMessage, WorkerRequest } from "../worker.ts";
 
 const say = (message: WorkerMessage) => process.stdout.write(`${JSON.stringify(message)}\n`);
 const releases = new Map<number, () => void>();
+const stops = new Map<number, AbortController>();
 let queue = Promise.resolve();
 
 const lines = createInterface({ input: process.stdin });
@@ -17,10 +18,17 @@ lines.on("line", (line) => {
     releases.get(request.id)?.();
     return;
   }
+  if ("stop" in request) {
+    stops.get(request.id)?.abort("planned");
+    return;
+  }
   const { id } = request;
+  const stop = new AbortController();
+  stops.set(id, stop);
   queue = queue.then(async () => {
     try {
       const result = await runLoad(request.run, {
+        signal: stop.signal,
         onMeasureStart: () => say({ id, event: "measure-start" }),
         onMeasureEnd: () => say({ id, event: "measure-end" }),
         ...(request.hold && {
@@ -34,6 +42,9 @@ lines.on("line", (line) => {
       say({ id, result });
     } catch (err: unknown) {
       say({ id, error: describeError(err) });
+    } finally {
+      stops.delete(id);
+      releases.delete(id);
     }
   });
 });
