@@ -75,7 +75,7 @@ export interface Plan {
  * mix waits for phase 4, even though its floor could run alone. (A phase
  * left out with --only does not stop it.)
  */
-function subjectExists(scenario: Scenario): boolean {
+export function subjectExists(scenario: Scenario): boolean {
   const subject = allTargets.find((t) => t.short === scenario.subject);
   return subject === undefined || subject.unavailable() === null;
 }

@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { runProgram } from "@rah/core/testing";
 import { afterAll, describe, expect, it } from "vitest";
+import { subjectExists } from "../src/bench.ts";
 import type { BenchResults } from "../src/results.ts";
 import { scenarios } from "../src/scenarios.ts";
 import { allTargets } from "../src/targets.ts";
@@ -27,8 +28,10 @@ describe("pnpm bench", () => {
     // Every scenario ran, and every run of every target answered correctly.
     // (Scenarios of phases that do not exist yet are skipped.)
     const available = new Set(results.targets.filter((t) => t.available).map((t) => t.name));
-    const runnable = scenarios.filter((s) =>
-      allTargets.some((t) => available.has(t.name) && t.scenarios.includes(s.id)),
+    const runnable = scenarios.filter(
+      (s) =>
+        subjectExists(s) &&
+        allTargets.some((t) => available.has(t.name) && t.scenarios.includes(s.id)),
     );
     expect(results.scenarios.map((s) => s.scenario.id)).toEqual(runnable.map((s) => s.id));
     for (const s of results.scenarios) {
