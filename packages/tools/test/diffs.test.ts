@@ -31,6 +31,11 @@ function twoPhases(): TestRepo {
   });
 }
 
+/** A file's text, or null when there is no such file. */
+function read(file: string): string | null {
+  return existsSync(file) ? readFileSync(file, "utf8") : null;
+}
+
 /** The file names in the diff's `diff --git` lines, in order (new side). */
 function filesIn(diff: string): string[] {
   return [...diff.matchAll(/^diff --git \S+ (\S+)$/gm)].map((m) => m[1] ?? "");
@@ -291,10 +296,11 @@ describe("phaseDiff", () => {
           ["patch", "-p1", "--quiet"],
         ]) {
           const copy = applyToCopy(repo, "phase1-a", diff, command);
-          expectSameFiles(repo, "phase2-b", copy, "phase1-a");
+          const got = names.map((name) => read(path.join(copy, name)));
+          expect(got).toEqual(newer);
         }
       }),
-      { seed: 20240611, numRuns: 15 },
+      { seed: 20240611, numRuns: 12 },
     );
   });
 });
