@@ -1,72 +1,9 @@
-// Entry point: `pnpm diffs [--check] [phase...]`. Flags in, updateDiffs(),
-// one line per file written out; --check exits 1 naming the stale files.
-// The work is in ../diffs.ts.
-import { boolFlag, main, type Program, parseFlags, UsageError, UserError } from "@rah/core";
-import { updateDiffs } from "../diffs.ts";
-import { findPhase, listPhases, type Phase } from "../phases.ts";
-import { rootFlag, rootFrom } from "../repo.ts";
+// Entry point: `pnpm diffs [--check] [phase...]`, run from the repository root.
+// Everything but the process lives in ../programs/diffs.ts: main() turns
+// its result into the exit code and a UserError into one line. No signal
+// handler (onSignal "exit"): Ctrl-C ends it at once.
+import { main } from "@rah/core";
+import { runDiffs } from "../programs/diffs.ts";
+import { processIo } from "../programs/io.ts";
 
-const program: Program = {
-  usage: "pnpm diffs [flags]",
-  role: "tool",
-  args: "[phase...]",
-  summary: [
-    "Writes docs/diffs/<phase>.diff for every phase but the first: its change against the phase before it, file by file with git diff --no-index --histogram,",
-    "lesson first (1. src/ without src/bin, 2. test/, 3. src/bin/ and tooling; README.md is left out). Name phases (phase2 or phase2-framing) to do only those.",
-    "The files apply with git apply or patch -p1 to a copy of the older phase.",
-  ].join("\n"),
-  flags: {
-    check: {
-      type: "boolean",
-      description: "write nothing; exit 1 naming any stale diff (CI runs this)",
-    },
-    ...rootFlag,
-  },
-  examples: ["pnpm diffs", "pnpm diffs --check", "pnpm diffs phase3"],
-};
-
-main(
-  async (argv) => {
-    const { values, positionals } = parseFlags(argv, program);
-    const root = rootFrom(values);
-    const check = boolFlag(values, "check");
-    const only = positionals.length > 0 ? chosen(listPhases(root), positionals) : undefined;
-    const report = updateDiffs(root, only ? { check, only } : { check });
-    if (check) {
-      const { stale } = report;
-      if (stale.length > 0) {
-        throw new UserError(
-          `${stale.join(", ")} ${stale.length === 1 ? "is" : "are"} stale: run pnpm diffs and commit the result`,
-        );
-      }
-      console.log(
-        `docs/diffs is current (${report.count} ${report.count === 1 ? "diff" : "diffs"})`,
-      );
-      return 0;
-    }
-    for (const { file, before, after } of report.written)
-      console.log(`wrote ${file} (${before} -> ${after})`);
-    for (const file of report.removed) console.log(`removed ${file} (no such phase)`);
-    if (report.written.length + report.removed.length === 0)
-      console.log(
-        `docs/diffs was already current (${report.count} ${report.count === 1 ? "diff" : "diffs"})`,
-      );
-    return 0;
-  },
-  { onSignal: "exit" },
-);
-
-/** The phases named on the command line; the first phase has no diff. */
-function chosen(phases: Phase[], words: string[]): Phase[] {
-  const picked = new Map<string, Phase>();
-  for (const word of words) {
-    const phase = findPhase(phases, word);
-    if (phase === phases[0]) {
-      throw new UsageError(
-        `${phase.name} is the first phase, so it has no diff (each diff is against the phase before)`,
-      );
-    }
-    picked.set(phase.name, phase);
-  }
-  return [...picked.values()];
-}
+main((argv) => runDiffs(argv, processIo), { onSignal: "exit" });
