@@ -85,8 +85,8 @@ async function setRaw(port: number, entries: [string, Buffer][]): Promise<void> 
     expect(hex(await roundTrip(raw, kvPayload("set", key, value)))).toBe(hex(statusReply(0)));
 }
 
-/** Bytes of `value` past the command's other strings: `set <key> <value>` is then `size` bytes. */
-const fill = (key: string, size: number) => size - kvPayload("set", key, "").length;
+/** How long the value of `set <key> <value>` must be for the command to be `size` bytes. */
+const valueSize = (key: string, size: number) => size - kvPayload("set", key, "").length;
 
 describe("client process", () => {
   // Shows: the words are ONE command, sent as its strings, and the reply is printed as the
@@ -96,7 +96,7 @@ describe("client process", () => {
     const run = await runProgram(client, ["--port", String(port), "set", "k", "v"]);
     expect(run).toMatchObject({ code: 0, stdout: "server says: [0] \n", stderr: "" });
     expect(count(text(), /accepted/g)).toBe(1);
-    // Three strings, not one: the server logs a quoted string for a word with spaces.
+    // Three strings, not one: one string "set k v" would be logged in quotes.
     expect(text()).toMatch(/client says: set k v\n/);
   });
 
@@ -158,7 +158,7 @@ describe("client process", () => {
   // Shows: a command over 32 MiB is refused with one line naming both sizes; nothing is sent.
   test("refuses an oversized command before connecting", async () => {
     const { port, text } = await start();
-    const input = `get ok\nset k '${"x".repeat(fill("k", MAX_MESSAGE + 1))}'\n`;
+    const input = `get ok\nset k '${"x".repeat(valueSize("k", MAX_MESSAGE + 1))}'\n`;
     const run = await runProgram(client, ["--port", String(port)], { input });
     expect(run.code).toBe(1);
     expect(run.stdout).toBe("");
@@ -188,8 +188,8 @@ describe("exchange()", () => {
   // Shows: several messages go out on ONE connection, each answered in order.
   test("sends every message on one connection and returns the replies in order", async () => {
     const { port, text, waitFor } = await start();
-    // The biggest command there is: a set whose payload is exactly 32 MiB.
-    const big = "x".repeat(fill("big", MAX_MESSAGE));
+    // The biggest command that fits: a set of exactly 32 MiB.
+    const big = "x".repeat(valueSize("big", MAX_MESSAGE));
     const messages = [
       kvPayload("set", "k", "hello"),
       kvPayload("get", "k"),
@@ -239,7 +239,7 @@ describe("exchange()", () => {
   // Shows: a message over the limit is refused before connecting: the error is not "refused".
   test("refuses a message over the limit before connecting", async () => {
     const port = await unusedPort();
-    const tooBig = kvPayload("set", "k", Buffer.alloc(fill("k", MAX_MESSAGE + 1)));
+    const tooBig = kvPayload("set", "k", Buffer.alloc(valueSize("k", MAX_MESSAGE + 1)));
     const messages = [kvPayload("get", "fine"), tooBig];
     await expect(exchange("127.0.0.1", port, messages)).rejects.toThrow(
       new FrameTooLargeError(
@@ -336,7 +336,7 @@ describe("interactive()", () => {
     const done = interactive("127.0.0.1", port, createInterface({ input }), (output) =>
       printed.push(output.toString()),
     );
-    const tooBig = `set k '${"y".repeat(fill("k", MAX_MESSAGE + 1))}'`;
+    const tooBig = `set k '${"y".repeat(valueSize("k", MAX_MESSAGE + 1))}'`;
     input.end(`set k "hello world"\n${tooBig}\nget k\n\nset k 'oops\nget k\n`);
     await withTimeout(done, 10_000, "interactive() reading six lines");
     expect(printed).toEqual([

@@ -43,7 +43,10 @@ async function until(check: () => boolean, what: string, ms = 5_000): Promise<vo
   );
 }
 
-/** The n-th key of a client's pipeline, and its value: different for every request, of varying length. */
+/**
+ * The n-th key of a client's pipeline, and the value it holds: different for
+ * every request, of varying length.
+ */
 const key = (client: number, n: number) => `client ${client} key ${n}`;
 const value = (client: number, n: number) => `client ${client} value ${n} ${"x".repeat(n % 7)}`;
 
@@ -119,7 +122,11 @@ describe("pipelining", () => {
       decoded.push(`[${status}] ${replies.toString("latin1", offset + 8, offset + 4 + length)}`);
       offset += 4 + length;
     }
-    expect(decoded).toEqual(requests.map((r) => `[0] v${r}`));
+    // The first replies that are not their own key's value, if any: a list of 100,000
+    // that differ would take vitest minutes to print as a diff.
+    const wrong = decoded.flatMap((reply, n) => (reply === `[0] v${requests[n]}` ? [] : [n]));
+    expect(decoded).toHaveLength(requests.length);
+    expect(wrong.slice(0, 5).map((n) => `reply ${n}: ${decoded[n]}`)).toEqual([]);
   });
 
   // Shows: a request much bigger than one read (Node reads 64 KiB at a time) is put together
@@ -181,7 +188,10 @@ describe("half-close", () => {
   });
 });
 
-/** How many of `peer`'s commands the log says were read: 1 per "client says:" line, n per "n commands". */
+/**
+ * How many of `peer`'s commands the server's log says it read: 1 for each
+ * "client says:" line, n for each "client says n commands in one read".
+ */
 function commandsRead(log: string, peer: string): number {
   let total = 0;
   for (const line of log.split("\n")) {
@@ -285,7 +295,8 @@ describe("closing politely (a lingering close)", () => {
     await client.send(header(2048));
     let sending = true;
     const flood = (async () => {
-      while (sending && client.state() === "open") {
+      // On and on, past the server's FIN (EOF), until the server lets go.
+      while (sending && !client.socket.destroyed) {
         await client.send(Buffer.alloc(1024)).catch(() => {});
         await sleep(5);
       }

@@ -45,7 +45,7 @@ function ascii(text: string): string {
 /**
  * Bytes as hex, to compare replies: a mismatch shows as a diff of two
  * strings, and comparing strings is fast (vitest's toEqual walks a Buffer
- * one byte at a time, about a second per 100 KB).
+ * one byte at a time: seconds for a few hundred KB).
  */
 export function hex(bytes: Buffer): string {
   return bytes.toString("hex");
@@ -66,7 +66,7 @@ export function hit(value: string | Uint8Array): Buffer {
   return statusReply(0, value);
 }
 
-/** The replies to gets of keys that hold `values`, framed, back to back, as the server sends them. */
+/** The replies to gets of keys holding `values`, framed, back to back, as the server sends them. */
 export function hits(values: readonly string[]): Buffer {
   return frames(values.map((value) => hit(value)));
 }
