@@ -1,12 +1,14 @@
 // What the event loop adds, over real TCP: many clients at once, pipelines
 // of any length, half-close, backpressure on clients that do not read, and
-// limits, each one costing only the client that hits it.
+// limits, each one costing only the client that hits it. Requests are
+// commands now: gets of keys set beforehand, so every reply is its own.
 import { Writable } from "node:stream";
 import { createLogger, type Logger, silentLogger } from "@rah/core";
 import { captureLog, openClient, type RawClient, sleep, withTimeout } from "@rah/core/testing";
-import { frame, frames, header, readFrame, roundTrip } from "@rah/specs";
+import { header, kvRequest, readFrame, statusReply } from "@rah/specs";
 import { afterEach, describe, expect, test } from "vitest";
 import { type ServerOptions, startServer } from "../src/server.ts";
+import { get, gets, hex, hit, hits, storeWith, valueFor } from "./helpers/kv.ts";
 
 const cleanup: (() => unknown)[] = [];
 afterEach(async () => {
@@ -41,14 +43,21 @@ async function until(check: () => boolean, what: string, ms = 5_000): Promise<vo
   );
 }
 
-/** The n-th payload of a pipeline: different for every request, of varying length. */
-const payload = (client: number, n: number) => `client ${client} request ${n} ${"x".repeat(n % 7)}`;
+/**
+ * The n-th key of a client's pipeline, and the value it holds: different for
+ * every request, of varying length.
+ */
+const key = (client: number, n: number) => `client ${client} key ${n}`;
+const value = (client: number, n: number) => `client ${client} value ${n} ${"x".repeat(n % 7)}`;
 
 describe("many clients at once", () => {
   // Shows: 1000 clients, each sending its requests in pieces interleaved with
   // everyone else's, each get exactly their own replies, in order.
   test("1000 clients with partial frames interleaved each get exactly their own replies", async () => {
-    const { server, open } = await start();
+    const entries = Array.from({ length: 1000 }, (_, i) =>
+      [0, 1, 2].map((n) => [key(i, n), value(i, n)] as const),
+    ).flat();
+    const { server, open } = await start({ store: storeWith(entries) });
     const clients: RawClient[] = [];
     for (let batch = 0; batch < 10; batch++) {
       clients.push(...(await Promise.all(Array.from({ length: 100 }, () => open()))));
@@ -57,7 +66,7 @@ describe("many clients at once", () => {
 
     // Every client's stream, cut in three: inside the first header, inside
     // the second payload, and the rest. Round r sends piece r of everyone.
-    const streams = clients.map((_, i) => frames([payload(i, 0), payload(i, 1), payload(i, 2)]));
+    const streams = clients.map((_, i) => gets([key(i, 0), key(i, 1), key(i, 2)]));
     const pieces = streams.map((stream, i) => {
       const first = 1 + (i % 3);
       const second = stream.length - 3 - (i % 5);
@@ -72,7 +81,7 @@ describe("many clients at once", () => {
     await Promise.all(
       clients.map(async (client, i) => {
         for (let n = 0; n < 3; n++)
-          expect((await readFrame(client)).toString()).toBe(payload(i, n));
+          expect(hex(await readFrame(client))).toBe(hex(hit(value(i, n))));
       }),
     );
     await sleep(50);
@@ -82,45 +91,57 @@ describe("many clients at once", () => {
 
   // Shows: a client that sent 3 bytes of a header and stalls does not delay a request from another.
   test("a stalled client and an active one are served side by side", async () => {
-    const { open } = await start();
+    const now = Array.from({ length: 20 }, (_, i) => `now ${i}`);
+    const { open } = await start({ store: storeWith(["later", ...now]) });
     const stalled = await open();
-    await stalled.send(frame("later").subarray(0, 3));
+    await stalled.send(kvRequest("get", "later").subarray(0, 3));
     const active = await open();
     for (let i = 0; i < 20; i++)
-      expect((await roundTrip(active, `now ${i}`)).toString()).toBe(`now ${i}`);
-    await stalled.send(frame("later").subarray(3));
-    expect((await readFrame(stalled)).toString()).toBe("later");
+      expect(hex(await get(active, `now ${i}`))).toBe(hex(hit(valueFor(`now ${i}`))));
+    await stalled.send(kvRequest("get", "later").subarray(3));
+    expect(hex(await readFrame(stalled))).toBe(hex(hit(valueFor("later"))));
   });
 });
 
 describe("pipelining", () => {
   // Shows: 100,000 requests in one write are all answered, in order (the parse is a loop).
   test("answers a pipeline of 100,000 small requests in one write, completely and in order", async () => {
-    const { open } = await start();
-    const client = await open();
     const requests = Array.from({ length: 100_000 }, (_, n) => `r${n}`);
-    const stream = frames(requests);
+    const { open } = await start({ store: storeWith(requests.map((r) => [r, `v${r}`])) });
+    const client = await open();
+    const stream = gets(requests);
     await client.send(stream);
-    // An echo server's replies to a pipeline are the pipeline's bytes again.
-    const replies = await client.read(stream.length, 20_000);
+    // Each reply is a frame of the status (0, OK) and the value of its key:
+    // 4 + 4 bytes more than the value.
+    const size = requests.reduce((sum, r) => sum + 8 + `v${r}`.length, 0);
+    const replies = await client.read(size, 20_000);
     const decoded: string[] = [];
     for (let offset = 0; offset < replies.length; ) {
       const length = replies.readUInt32LE(offset);
-      decoded.push(replies.toString("latin1", offset + 4, offset + 4 + length));
+      const status = replies.readUInt32LE(offset + 4);
+      decoded.push(`[${status}] ${replies.toString("latin1", offset + 8, offset + 4 + length)}`);
       offset += 4 + length;
     }
-    expect(decoded).toEqual(requests);
+    // The first replies that are not their own key's value, if any: a list of 100,000
+    // that differ would take vitest minutes to print as a diff.
+    const wrong = decoded.flatMap((reply, n) => (reply === `[0] v${requests[n]}` ? [] : [n]));
+    expect(decoded).toHaveLength(requests.length);
+    expect(wrong.slice(0, 5).map((n) => `reply ${n}: ${decoded[n]}`)).toEqual([]);
   });
 
-  // Shows: a request much bigger than one read (Node reads 64 KiB at a time) is put together and echoed.
+  // Shows: a request much bigger than one read (Node reads 64 KiB at a time) is put together
+  // and stored whole: a get of its key returns the same 8 MiB.
   test("answers an 8 MiB request that arrives over a hundred reads and more", async () => {
     const { open } = await start();
     const client = await open();
     const big = Buffer.alloc(8 * 1024 * 1024);
     for (let i = 0; i < big.length; i += 4096) big.writeUInt32LE(i, i);
-    client.send(frame(big)).catch(() => {});
+    client
+      .send(Buffer.concat([kvRequest("set", "big", big), kvRequest("get", "big")]))
+      .catch(() => {});
+    expect(hex(await readFrame(client, 20_000))).toBe(hex(statusReply(0)));
     const reply = await readFrame(client, 20_000);
-    expect(reply.equals(big)).toBe(true);
+    expect(reply.equals(hit(big))).toBe(true);
   });
 });
 
@@ -129,12 +150,13 @@ describe("half-close", () => {
   // when the client reads them late and the server had to stop reading.
   test("a client that pipelines, half-closes and reads late gets every reply, then EOF", async () => {
     const capture = captureLog();
-    const { open } = await start({ log: capture.log, maxQueued: 64 * 1024 });
+    const values = Array.from({ length: 2_000 }, (_, n) => `${n}:${"y".repeat(4000)}`);
+    const store = storeWith(values.map((v, n) => [`k${n}`, v]));
+    const { open } = await start({ log: capture.log, maxQueued: 64 * 1024, store });
     const client = await open();
     client.socket.pause(); // read nothing for now
-    const requests = Array.from({ length: 2_000 }, (_, n) => `${n}:${"y".repeat(4000)}`);
-    const stream = frames(requests);
-    client.send(stream).catch(() => {});
+    const stream = hits(values);
+    client.send(gets(values.map((_, n) => `k${n}`))).catch(() => {});
     client.end(); // FIN, queued behind the requests
     await capture.waitFor(/stopped reading/); // the server is holding back, not dropping
     await sleep(200);
@@ -149,11 +171,13 @@ describe("half-close", () => {
   // closes, rather than dropping the queue.
   test("a client that half-closes before reading anything gets every reply, then EOF", async () => {
     const capture = captureLog();
-    const { open } = await start({ log: capture.log, maxQueued: 64 * 1024 * 1024 });
+    const values = Array.from({ length: 3_000 }, (_, n) => `${n}:${"w".repeat(4000)}`);
+    const store = storeWith(values.map((v, n) => [`k${n}`, v]));
+    const { open } = await start({ log: capture.log, maxQueued: 64 * 1024 * 1024, store });
     const client = await open();
     client.socket.pause();
-    const stream = frames(Array.from({ length: 3_000 }, (_, n) => `${n}:${"w".repeat(4000)}`));
-    client.send(stream).catch(() => {});
+    const stream = hits(values);
+    client.send(gets(values.map((_, n) => `k${n}`))).catch(() => {});
     client.end();
     // FIN is read only after every request before it: all are answered by now.
     await capture.waitFor(/client sent EOF/);
@@ -164,6 +188,19 @@ describe("half-close", () => {
   });
 });
 
+/**
+ * How many of `peer`'s commands the server's log says it read: 1 for each
+ * "client says:" line, n for each "client says n commands in one read".
+ */
+function commandsRead(log: string, peer: string): number {
+  let total = 0;
+  for (const line of log.split("\n")) {
+    if (!line.includes(`[${peer}] client says`)) continue;
+    total += Number(/client says (\d+) commands in one read/.exec(line)?.[1] ?? 1);
+  }
+  return total;
+}
+
 describe("backpressure", () => {
   // Shows: a client that sends without reading stops being read once its
   // replies pass the cap; its queue stays under the cap plus one read's
@@ -171,26 +208,33 @@ describe("backpressure", () => {
   test("a client that never reads is paused, with bounded queued replies", async () => {
     const capture = captureLog();
     const cap = 64 * 1024;
-    const { open } = await start({ log: capture.log, maxQueued: cap });
+    // Gets of 4 KB keys, each holding a 4 KB value: requests and replies as
+    // big as phase 3's echoes, so that the client's own requests back up too.
+    const requests = Array.from({ length: 8_000 }, (_, n) => `${n}:${"k".repeat(4000)}`);
+    const values = requests.map((_, n) => `${n}:${"z".repeat(4000)}`);
+    const oks = Array.from({ length: 10 }, (_, i) => `ok ${i}`);
+    const store = storeWith([...requests.map((r, n) => [r, values[n] ?? ""] as const), ...oks]);
+    const { open } = await start({ log: capture.log, maxQueued: cap, store });
     const greedy = await open();
     greedy.socket.pause();
-    const requests = Array.from({ length: 8_000 }, (_, n) => `${n}:${"z".repeat(4000)}`);
-    greedy.send(frames(requests)).catch(() => {});
+    greedy.send(gets(requests)).catch(() => {});
     await capture.waitFor(/stopped reading: \d+ bytes of replies queued, the cap is 64 KiB/);
     const queued = Number(/stopped reading: (\d+) bytes/.exec(capture.text())?.[1]);
     // One read is at most 64 KiB; with the unfinished request left by the
-    // read before (one request, ~4 KB here), that bounds the replies it
-    // can add on top of the cap.
-    const oneRequest = 4 + (requests.at(-1)?.length ?? 0);
+    // read before (one request, ~4 KB here), that bounds the requests it
+    // holds, and each reply here is smaller than its request, so the
+    // replies it can add on top of the cap too.
+    const oneRequest = gets(requests.slice(-1)).length;
+    expect(hits(values.slice(-1)).length).toBeLessThan(oneRequest);
     expect(queued).toBeGreaterThanOrEqual(cap);
     expect(queued).toBeLessThanOrEqual(cap + 64 * 1024 + oneRequest);
 
     // While it stays paused, the server answers nothing more for it...
-    const answered = () => capture.text().match(/client says: "\d+:z/g)?.length ?? 0;
+    const answered = () => commandsRead(capture.text(), `127.0.0.1:${greedy.socket.localPort}`);
     const before = answered();
     const other = await open();
     for (let i = 0; i < 10; i++)
-      expect((await roundTrip(other, `ok ${i}`)).toString()).toBe(`ok ${i}`);
+      expect(hex(await get(other, `ok ${i}`))).toBe(hex(hit(valueFor(`ok ${i}`))));
     await sleep(200);
     expect(answered()).toBe(before);
     expect(before).toBeLessThan(requests.length);
@@ -199,25 +243,26 @@ describe("backpressure", () => {
 
     // ...and once it reads, everything flows again, in order.
     greedy.socket.resume();
-    for (let n = 0; n < 100; n++) expect((await readFrame(greedy)).toString()).toBe(requests[n]);
+    for (let n = 0; n < 100; n++)
+      expect(hex(await readFrame(greedy))).toBe(hex(hit(values[n] ?? "")));
     await capture.waitFor(/reading again/);
   });
 
   // Shows: a reset while replies are queued crashes nothing and frees the connection.
   test("a client that resets with replies queued is forgotten: the count returns to 0", async () => {
     const capture = captureLog();
-    const { server, open } = await start({ log: capture.log, maxQueued: 64 * 1024 });
+    const values = Array.from({ length: 4_000 }, (_, n) => `${n}:${"q".repeat(4000)}`);
+    const store = storeWith([...values.map((v, n) => [`k${n}`, v] as const), "still here"]);
+    const { server, open } = await start({ log: capture.log, maxQueued: 64 * 1024, store });
     const client = await open();
     client.socket.pause();
-    client
-      .send(frames(Array.from({ length: 4_000 }, (_, n) => `${n}:${"q".repeat(4000)}`)))
-      .catch(() => {});
+    client.send(gets(values.map((_, n) => `k${n}`))).catch(() => {});
     await capture.waitFor(/stopped reading/);
     expect(server.connections()).toBe(1);
     client.reset();
     await until(() => server.connections() === 0, "the connection to be freed");
     await capture.waitFor(/closed/);
-    expect((await roundTrip(await open(), "still here")).toString()).toBe("still here");
+    expect(hex(await get(await open(), "still here"))).toBe(hex(hit(valueFor("still here"))));
   });
 });
 
@@ -227,15 +272,17 @@ describe("closing politely (a lingering close)", () => {
   // drops the rest instead of closing with unread input (which would send RST and could
   // throw away replies still in its kernel's send buffer).
   test("sends every reply owed, then FIN, even with more bytes arriving after the refusal", async () => {
-    const { open } = await start({ maxMessage: 64 * 1024 });
+    const values = Array.from({ length: 40 }, (_, n) => `${n}:${"r".repeat(16 * 1024)}`);
+    const store = storeWith(values.map((v, n) => [`k${n}`, v]));
+    const { open } = await start({ maxMessage: 64 * 1024, store });
     const client = await open();
     client.socket.pause(); // not reading yet: the replies back up in the buffers on the way
-    const requests = Array.from({ length: 40 }, (_, n) => `${n}:${"r".repeat(16 * 1024)}`);
+    const requests = gets(values.map((_, n) => `k${n}`));
     const junk = Buffer.alloc(512 * 1024, 0x6a);
-    client.send(Buffer.concat([frames(requests), header(64 * 1024 + 1), junk])).catch(() => {});
+    client.send(Buffer.concat([requests, header(64 * 1024 + 1), junk])).catch(() => {});
     await sleep(300);
     client.socket.resume();
-    for (const request of requests) expect((await readFrame(client)).toString()).toBe(request);
+    for (const value of values) expect(hex(await readFrame(client))).toBe(hex(hit(value)));
     expect(await client.ended()).toBe("eof");
     expect(client.buffered()).toBe(0);
   });
@@ -248,7 +295,8 @@ describe("closing politely (a lingering close)", () => {
     await client.send(header(2048));
     let sending = true;
     const flood = (async () => {
-      while (sending && client.state() === "open") {
+      // On and on, past the server's FIN (EOF), until the server lets go.
+      while (sending && !client.socket.destroyed) {
         await client.send(Buffer.alloc(1024)).catch(() => {});
         await sleep(5);
       }
@@ -260,10 +308,17 @@ describe("closing politely (a lingering close)", () => {
 });
 
 describe("fair under a flood", () => {
+  /**
+   * The key every flood asks for, and its value: a request of 32 bytes and a reply of 32, like
+   * phase 3's echoes. (A value big enough that one read's replies pass the 1 MiB cap would make
+   * backpressure, not the turn-taking under test, keep the floods apart.)
+   */
+  const flooded: [string, string] = ["the flood key", "v".repeat(24)];
+
   /** A client that pipelines nonstop: big pre-built writes, replies read and only counted. */
   async function flooder(open: () => Promise<RawClient>) {
     const client = await open();
-    const burst = frames(Array.from({ length: 8_192 }, () => "x".repeat(28))); // 256 KiB
+    const burst = gets(Array.from({ length: 8_192 }, () => flooded[0])); // 256 KiB
     let sending = true;
     let received = 0;
     client.socket.on("data", (chunk: Buffer) => {
@@ -297,18 +352,20 @@ describe("fair under a flood", () => {
     return { log: createLogger({ out: sink, err: sink }), reads };
   }
 
+  const pings = Array.from({ length: 20 }, (_, i) => `ping ${i}`);
+
   // Shows: with two clients flooding and logging on, a polite client sending one request at
   // a time is answered every time while both floods go on, and the two floods take turns:
   // each gets one read's worth of work per loop turn, never a long run of reads in a row
   // (libuv alone would read up to 32 x 64 KiB from one socket before moving on).
   test("a polite client is answered while two greedy ones flood, with logging on", async () => {
     const { log, reads } = countingLog();
-    const { open } = await start({ log });
+    const { open } = await start({ log, store: storeWith([flooded, ...pings]) });
     const [a, b] = [await flooder(open), await flooder(open)];
     await until(() => a.received() > 0 && b.received() > 0, "both floods under way");
     const polite = await open();
     for (let i = 0; i < 20; i++)
-      expect((await roundTrip(polite, `ping ${i}`)).toString()).toBe(`ping ${i}`);
+      expect(hex(await get(polite, `ping ${i}`))).toBe(hex(hit(valueFor(`ping ${i}`))));
     const during = [a.received(), b.received()];
     await until(
       () => a.received() > (during[0] ?? 0) && b.received() > (during[1] ?? 0),
@@ -330,12 +387,12 @@ describe("fair under a flood", () => {
 
   // Shows: the same with logging off: every polite request answered while the flood goes on.
   test("a polite client is answered while a greedy one floods, with logging off", async () => {
-    const { open } = await start();
+    const { open } = await start({ store: storeWith([flooded, ...pings]) });
     const greedy = await flooder(open);
     await until(() => greedy.received() > 0, "the flood under way");
     const polite = await open();
     for (let i = 0; i < 20; i++)
-      expect((await roundTrip(polite, `ping ${i}`)).toString()).toBe(`ping ${i}`);
+      expect(hex(await get(polite, `ping ${i}`))).toBe(hex(hit(valueFor(`ping ${i}`))));
     const during = greedy.received();
     await until(() => greedy.received() > during, "the flood still served");
     greedy.stop();
@@ -347,45 +404,47 @@ describe("limits", () => {
   // logged; the connected clients are unaffected; a freed slot is reusable.
   test("closes connections over the limit, and only those", async () => {
     const capture = captureLog();
-    const { server, open } = await start({ log: capture.log, maxConnections: 3 });
+    const store = storeWith(["in", "still in", "my turn"]);
+    const { server, open } = await start({ log: capture.log, maxConnections: 3, store });
     const first = await Promise.all([open(), open(), open()]);
-    for (const client of first) expect((await roundTrip(client, "in")).toString()).toBe("in");
+    for (const client of first) expect(hex(await get(client, "in"))).toBe(hex(hit(valueFor("in"))));
 
     const extra = await open();
     // Closed politely (FIN, not RST): the client sees an ordinary end of the connection.
     expect(await extra.ended()).toBe("eof");
     await capture.waitFor(/refused: already serving 3 clients, the limit \(--max-connections 3\)/);
     for (const client of first)
-      expect((await roundTrip(client, "still in")).toString()).toBe("still in");
+      expect(hex(await get(client, "still in"))).toBe(hex(hit(valueFor("still in"))));
 
     first[0]?.end();
     await until(() => server.connections() === 2, "a slot to free up");
-    expect((await roundTrip(await open(), "my turn")).toString()).toBe("my turn");
+    expect(hex(await get(await open(), "my turn"))).toBe(hex(hit(valueFor("my turn"))));
   });
 
   // Shows: an oversized length closes that connection from its header, after
   // the replies to the whole requests before it; other clients carry on.
   test("answers the requests before an oversized length, then closes", async () => {
-    const { server, open } = await start({ maxMessage: 1000 });
+    const store = storeWith(["first", "second", "unaffected"]);
+    const { server, open } = await start({ maxMessage: 1000, store });
     const other = await open();
     const client = await open();
-    await client.send(Buffer.concat([frames(["first", "second"]), header(1001)]));
-    expect((await readFrame(client)).toString()).toBe("first");
-    expect((await readFrame(client)).toString()).toBe("second");
+    await client.send(Buffer.concat([gets(["first", "second"]), header(1001)]));
+    expect(hex(await readFrame(client))).toBe(hex(hit(valueFor("first"))));
+    expect(hex(await readFrame(client))).toBe(hex(hit(valueFor("second"))));
     expect(await client.ended()).toBe("eof");
-    expect((await roundTrip(other, "unaffected")).toString()).toBe("unaffected");
+    expect(hex(await get(other, "unaffected"))).toBe(hex(hit(valueFor("unaffected"))));
     await until(() => server.connections() === 1, "the refused connection to be freed");
   });
 
   // Shows: a reset in the middle of a frame frees that connection and nothing else.
   test("frees a connection reset in the middle of a frame", async () => {
-    const { server, open } = await start();
+    const { server, open } = await start({ store: storeWith(["fine"]) });
     const other = await open();
     const client = await open();
     await client.send(Buffer.concat([header(100), Buffer.from("only part of it")]));
     await sleep(50);
     client.reset();
     await until(() => server.connections() === 1, "the reset connection to be freed");
-    expect((await roundTrip(other, "fine")).toString()).toBe("fine");
+    expect(hex(await get(other, "fine"))).toBe(hex(hit(valueFor("fine"))));
   });
 });
