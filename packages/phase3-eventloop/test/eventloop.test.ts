@@ -109,7 +109,11 @@ describe("pipelining", () => {
       decoded.push(replies.toString("latin1", offset + 4, offset + 4 + length));
       offset += 4 + length;
     }
-    expect(decoded).toEqual(requests);
+    // The first replies that are not their own request, if any: a list of 100,000
+    // that differ would take vitest minutes to print as a diff.
+    const wrong = decoded.flatMap((reply, n) => (reply === requests[n] ? [] : [n]));
+    expect(decoded).toHaveLength(requests.length);
+    expect(wrong.slice(0, 5).map((n) => `reply ${n}: ${decoded[n]}`)).toEqual([]);
   });
 
   // Shows: a request much bigger than one read (Node reads 64 KiB at a time) is put together and echoed.
@@ -164,6 +168,16 @@ describe("half-close", () => {
   });
 });
 
+/** How many requests of `peer` the server says it read: one line per read, "N requests" or one. */
+function requestsRead(log: string, peer: string): number {
+  let total = 0;
+  for (const line of log.split("\n")) {
+    if (!line.includes(`[${peer}] client says`)) continue;
+    total += Number(/client says (\d+) requests in one read/.exec(line)?.[1] ?? 1);
+  }
+  return total;
+}
+
 describe("backpressure", () => {
   // Shows: a client that sends without reading stops being read once its
   // replies pass the cap; its queue stays under the cap plus one read's
@@ -186,7 +200,7 @@ describe("backpressure", () => {
     expect(queued).toBeLessThanOrEqual(cap + 64 * 1024 + oneRequest);
 
     // While it stays paused, the server answers nothing more for it...
-    const answered = () => capture.text().match(/client says: "\d+:z/g)?.length ?? 0;
+    const answered = () => requestsRead(capture.text(), `127.0.0.1:${greedy.socket.localPort}`);
     const before = answered();
     const other = await open();
     for (let i = 0; i < 10; i++)
@@ -248,7 +262,8 @@ describe("closing politely (a lingering close)", () => {
     await client.send(header(2048));
     let sending = true;
     const flood = (async () => {
-      while (sending && client.state() === "open") {
+      // On and on, past the server's FIN (EOF), until the server lets go.
+      while (sending && !client.socket.destroyed) {
         await client.send(Buffer.alloc(1024)).catch(() => {});
         await sleep(5);
       }

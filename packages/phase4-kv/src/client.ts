@@ -43,7 +43,7 @@ export function checkMessage(message: Uint8Array): void {
     throw new FrameTooLargeError(
       message.length,
       MAX_MESSAGE,
-      "the message was not sent; split it or send a shorter one",
+      "the command was not sent; send a shorter one",
     );
   }
 }
@@ -140,13 +140,14 @@ export async function exchange(
  * for each response, in order: `server says: [<status>] <data>` and a
  * newline, as raw bytes (a value is printed as the bytes it is).
  *
- * A command is the words the user typed; each word goes out as its UTF-8
- * bytes, one string of the request (request.ts).
+ * A command is its words: text the user typed goes out as its UTF-8
+ * bytes, and bytes (a Uint8Array) as they are, one string of the request
+ * each (request.ts).
  */
 export async function runCommands(
   host: string,
   port: number,
-  commands: readonly (readonly string[])[],
+  commands: readonly (readonly (string | Uint8Array)[])[],
   options: ExchangeOptions = {},
 ): Promise<Buffer[]> {
   const payloads = commands.map(commandPayload);
@@ -154,9 +155,9 @@ export async function runCommands(
   return replies.map((reply) => printable(reply, host, port));
 }
 
-/** A command's words as a request payload: each word's UTF-8 bytes, one string each. */
-function commandPayload(words: readonly string[]): Buffer {
-  return encodeRequest(words.map((word) => Buffer.from(word)));
+/** A command's words as a request payload: text as its UTF-8 bytes, bytes as they are. */
+function commandPayload(words: readonly (string | Uint8Array)[]): Buffer {
+  return encodeRequest(words.map((word) => (typeof word === "string" ? Buffer.from(word) : word)));
 }
 
 /** The book's line for one response; a payload too short to be one is a one-sentence error. */

@@ -141,6 +141,22 @@ describe("client process", () => {
     expect(count(text(), /wrote \d+ bytes of replies/g)).toBe(1);
   });
 
+  // Shows: piped stdin is bytes, not text: a word holding 0xff or invalid UTF-8 reaches the
+  // server unchanged, and comes back from a get exactly as it went in.
+  test("sends piped bytes that are not UTF-8 unchanged", async () => {
+    const { port } = await start();
+    const odd = Buffer.from([0xff, 0xc3, 0x28, 0x80]);
+    const input = Buffer.concat([Buffer.from("set k "), odd, Buffer.from("\nget k\n")]);
+    const run = await runProgram(client, ["--port", String(port)], { input });
+    expect(run).toMatchObject({ code: 0, stderr: "" });
+    const wanted = Buffer.concat([
+      Buffer.from("server says: [0] \nserver says: [0] "),
+      odd,
+      Buffer.from("\n"),
+    ]);
+    expect(hex(run.stdoutBytes)).toBe(hex(wanted));
+  });
+
   // Shows: a line with an unclosed quote is refused in one sentence naming the line and the
   // column, with the exit code of a usage error (2); nothing is sent.
   test("refuses a line with an unclosed quote before connecting", async () => {
@@ -163,7 +179,7 @@ describe("client process", () => {
     expect(run.code).toBe(1);
     expect(run.stdout).toBe("");
     expect(run.stderr).toBe(
-      "error: length 33554433 exceeds the 33554432-byte limit: the message was not sent; split it or send a shorter one\n",
+      "error: length 33554433 exceeds the 33554432-byte limit: the command was not sent; send a shorter one\n",
     );
     expect(text()).not.toMatch(/accepted/);
   });
@@ -245,7 +261,7 @@ describe("exchange()", () => {
       new FrameTooLargeError(
         MAX_MESSAGE + 1,
         MAX_MESSAGE,
-        "the message was not sent; split it or send a shorter one",
+        "the command was not sent; send a shorter one",
       ),
     );
     await expect(exchange("127.0.0.1", port, [kvPayload("get", "fine")])).rejects.toBeInstanceOf(

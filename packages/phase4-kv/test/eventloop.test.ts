@@ -421,6 +421,24 @@ describe("limits", () => {
     expect(hex(await get(await open(), "my turn"))).toBe(hex(hit(valueFor("my turn"))));
   });
 
+  // Shows: a header's length is a claim, not a bill: 20 clients each announcing a 32 MiB
+  // request and sending a few bytes of it cost the server a few bytes each, not 640 MiB.
+  test("holds memory for the bytes that arrived, not for the ones announced", async () => {
+    const { server, open } = await start();
+    const before = process.memoryUsage().arrayBuffers;
+    const clients = await Promise.all(Array.from({ length: 20 }, () => open()));
+    for (const client of clients) {
+      await client.send(Buffer.concat([header(32 * 1024 * 1024), Buffer.alloc(100, 1)]));
+    }
+    await sleep(50);
+    // A second piece each: now the server must copy the first one somewhere.
+    for (const client of clients) await client.send(Buffer.alloc(100, 2));
+    await until(() => server.connections() === 20, "20 connections");
+    await sleep(100);
+    const grown = process.memoryUsage().arrayBuffers - before;
+    expect(grown).toBeLessThan(64 * 1024 * 1024);
+  });
+
   // Shows: an oversized length closes that connection from its header, after
   // the replies to the whole requests before it; other clients carry on.
   test("answers the requests before an oversized length, then closes", async () => {

@@ -33,6 +33,7 @@ main(
     if (positionals.length > 0 || !process.stdin.isTTY) {
       // The words are one command; with no words, each line of stdin is one.
       const commands = positionals.length > 0 ? [positionals] : await stdinCommands();
+      // (Words typed on the command line are text: they go out as UTF-8.)
       const output = await runCommands(host, port, commands, {
         pipeline: !boolFlag(values, "no-pipeline"),
       });
@@ -46,16 +47,23 @@ main(
   { onSignal: "exit" },
 );
 
-/** The commands on stdin, one per line, split into words; blank lines are skipped. */
-async function stdinCommands(): Promise<string[][]> {
+/**
+ * The commands on stdin, one per line, split into words; blank lines are
+ * skipped. Stdin is read as bytes, not text: each byte becomes one char
+ * ("latin1"), the words are split on those chars, and each word goes back
+ * to exactly its bytes, so a key or value holding any byte (0xFF, invalid
+ * UTF-8) reaches the server unchanged. Words on the command line cannot do
+ * that: Node hands over argv already decoded as UTF-8.
+ */
+async function stdinCommands(): Promise<Buffer[][]> {
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  const lines = Buffer.concat(chunks).toString().split(/\r?\n/);
-  const commands: string[][] = [];
+  const lines = Buffer.concat(chunks).toString("latin1").split(/\r?\n/);
+  const commands: Buffer[][] = [];
   for (const [index, line] of lines.entries()) {
     try {
       const words = splitWords(line);
-      if (words.length > 0) commands.push(words);
+      if (words.length > 0) commands.push(words.map((word) => Buffer.from(word, "latin1")));
     } catch (err: unknown) {
       if (!(err instanceof UnfinishedLineError)) throw err;
       throw new UsageError(`line ${index + 1} of stdin: ${err.message}`);
