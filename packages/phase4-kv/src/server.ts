@@ -7,7 +7,9 @@
 // phase 3's event loop, unchanged but for step 3 of handleRead, where the
 // application logic sits, and a bad request now closes a connection too.
 //
-// The event loop, from phase 3 (chapters 5 and 6). Every TCP server does three things: get a listening socket, wait for a
+// The event loop, from phase 3 (chapters 5 and 6):
+//
+// Every TCP server does three things: get a listening socket, wait for a
 // client to connect, and talk to that client over a new socket of its own.
 // Phases 1 and 2 did the talking in a loop that *waited*: for a client, for
 // bytes, for the kernel to take a reply. While it waited for one client,
