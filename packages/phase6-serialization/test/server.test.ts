@@ -1,0 +1,197 @@
+// What the server logs, in process, with a logger that writes into a string:
+// the lines a student watches while trying things by hand.
+import { captureLog, openClient, type RawClient } from "@rah/core/testing";
+import { frame, header, kvPayload, kvRequest, readFrame, roundTrip, statusReply } from "@rah/specs";
+import { afterEach, describe, expect, test } from "vitest";
+import { type Server, startServer } from "../src/server.ts";
+import { hex } from "./helpers/kv.ts";
+
+const cleanup: (() => unknown)[] = [];
+afterEach(async () => {
+  for (const step of cleanup.splice(0).reverse()) await step();
+});
+
+async function start(options: { trace?: boolean; maxMessage?: number } = {}) {
+  const capture = captureLog(options);
+  const server: Server = await startServer({
+    host: "127.0.0.1",
+    port: 0,
+    log: capture.log,
+    ...(options.maxMessage === undefined ? {} : { maxMessage: options.maxMessage }),
+  });
+  cleanup.push(() => server.close());
+  const open = async (): Promise<RawClient> => {
+    const client = await openClient(server.port);
+    cleanup.push(() => client.destroy());
+    return client;
+  };
+  return { ...capture, server, open };
+}
+
+describe("server log", () => {
+  // Shows: each command is logged as typed, plain words as they are, text with spaces quoted
+  // and binary as hex; then the reply size.
+  test('logs "client says" for each command, text as text and binary as hex', async () => {
+    const { open, waitFor } = await start();
+    const client = await open();
+    await roundTrip(client, kvPayload("set", "k", "v"));
+    await roundTrip(client, kvPayload("set", Buffer.from([0x00, 0xff]), "hello world"));
+    await waitFor(/client says: set k v\n/);
+    await waitFor(/client says: set <00 ff> "hello world"\n/);
+    await waitFor(/wrote 8 bytes of replies/);
+  });
+
+  // Shows: a pipeline that arrives in one read is one log line and one write.
+  test("logs commands that arrived together in one line, and answers them with one write", async () => {
+    const { open, waitFor, text } = await start();
+    const client = await open();
+    await client.send(
+      Buffer.concat([
+        kvRequest("set", "one", "1"),
+        kvRequest("get", "one"),
+        kvRequest("del", "one"),
+      ]),
+    );
+    for (const reply of [statusReply(0), statusReply(0, "1"), statusReply(0)])
+      expect(hex(await readFrame(client))).toBe(hex(reply));
+    await waitFor(/wrote 25 bytes of replies/);
+    expect(text()).toMatch(/client says 3 commands in one read: set one 1, get one, del one\n/);
+    expect(text().match(/wrote/g)).toHaveLength(1);
+  });
+
+  // Shows: a burst of thousands of commands in one read is still one line: the first three, and a count.
+  test("sums up a big burst in one line", async () => {
+    const { open, waitFor, text } = await start();
+    const client = await open();
+    const requests = Array.from({ length: 5_000 }, (_, n) => kvRequest("get", `r${n}`));
+    const stream = Buffer.concat(requests);
+    await client.send(stream);
+    // Every key is missing: each reply is the 8 bytes of a frame of status 2 (NX).
+    await client.read(requests.length * frame(statusReply(2)).length);
+    await waitFor(/wrote/);
+    const lines = text().match(/client says[^\n]*/g) ?? [];
+    // Node hands the 5,000 requests over in a few reads (64 KiB at most each): a line per read.
+    expect(lines.length).toBeGreaterThanOrEqual(1);
+    expect(lines.length).toBeLessThanOrEqual(Math.ceil(stream.length / 1024) + 1);
+    expect(lines[0]).toMatch(
+      /^client says \d+ commands in one read: get r0, get r1, get r2, and \d+ more$/,
+    );
+  });
+
+  // Shows: a connection refused over --max-connections is logged with the numbers, in good English.
+  test("logs a refused connection with the limit", async () => {
+    const capture = captureLog();
+    const server = await startServer({
+      host: "127.0.0.1",
+      port: 0,
+      log: capture.log,
+      maxConnections: 1,
+    });
+    cleanup.push(() => server.close());
+    const first = await openClient(server.port);
+    const second = await openClient(server.port);
+    cleanup.push(() => first.destroy());
+    cleanup.push(() => second.destroy());
+    await capture.waitFor(/refused: already serving 1 client, the limit \(--max-connections 1\)/);
+  });
+
+  // Shows: an oversized length is logged with the length and the limit, and the server goes on.
+  test("logs a refused length with the length and the limit", async () => {
+    const { open, waitFor, text } = await start({ maxMessage: 4096 });
+    const client = await open();
+    await client.send(header(5000));
+    expect(await client.readToEnd()).toHaveLength(0);
+    await waitFor(/request refused: length 5000 exceeds the 4096-byte limit/);
+    expect(text()).not.toMatch(/client says/);
+    expect(hex(await roundTrip(await open(), kvPayload("get", "next")))).toBe(hex(statusReply(2)));
+  });
+
+  // Shows: a payload that is not a command is logged with what is wrong and the numbers, after
+  // the commands before it in the same read; the connection closes and the server goes on.
+  test("logs a bad request with what is wrong, and closes the connection", async () => {
+    const { open, waitFor, text } = await start();
+    const client = await open();
+    // nstr 1, then a string that says it is 100 bytes long, and 1 byte of it.
+    const bad = frame(Buffer.from([1, 0, 0, 0, 100, 0, 0, 0, 0x61]));
+    await client.send(Buffer.concat([kvRequest("get", "k"), bad]));
+    expect(hex(await readFrame(client))).toBe(hex(statusReply(2)));
+    expect(await client.ended()).toBe("eof");
+    await waitFor(/; closing the connection\n/);
+    // After the command before it, with what is wrong and the numbers, as a warning.
+    expect(text()).toMatch(
+      /client says: get k\n.* warning: bad request: string 1 of 1 claims 100 bytes but only 1 remain;/,
+    );
+    expect(text()).not.toMatch(/request refused/);
+    expect(hex(await roundTrip(await open(), kvPayload("get", "next")))).toBe(hex(statusReply(2)));
+  });
+
+  // Shows: EOF between frames is a quiet, normal end; EOF inside one is logged with what was lost.
+  test("tells a clean EOF from one in the middle of a request", async () => {
+    const { open, waitFor, text } = await start();
+    const clean = await open();
+    await roundTrip(clean, kvPayload("get", "bye"));
+    clean.end();
+    await clean.ended();
+    await waitFor(/client sent EOF/);
+    expect(text()).not.toMatch(/in the middle of a request/);
+
+    const cut = await open();
+    await cut.send(kvRequest("set", "k", "v").subarray(0, 7));
+    cut.end();
+    await cut.ended();
+    await waitFor(/client closed its side in the middle of a request \(7 bytes of it dropped\)/);
+  });
+
+  // Shows: a reset mid-frame is logged, and the next client is served. Node
+  // usually reports the reset as ECONNRESET, but libuv can report it as a
+  // plain EOF (a hang-up right after a short read), so both are accepted.
+  test("logs a reset and keeps serving", async () => {
+    const { open, waitFor } = await start({ trace: true });
+    const client = await open();
+    await client.send(header(10));
+    await waitFor(/read \(4 bytes\)/);
+    client.reset();
+    await waitFor(
+      /connection lost: .*ECONNRESET|in the middle of a request \(4 bytes of it dropped\)/,
+    );
+    expect(hex(await roundTrip(await open(), kvPayload("get", "next")))).toBe(hex(statusReply(2)));
+  });
+
+  // Shows: --trace dumps every read and write in hex, so the framing, and the command inside
+  // it, are visible: `set k v` as the book spells it out, and its reply, status 0, no data.
+  test("with trace, hex-dumps what was read and what was written", async () => {
+    const { open, waitFor, text } = await start({ trace: true });
+    const client = await open();
+    await client.send(kvRequest("set", "k", "v"));
+    await readFrame(client);
+    await waitFor(/wrote \(8 bytes\)/);
+    // The frame's length (21), nstr 3, then each string's length and bytes.
+    expect(text()).toContain(
+      [
+        "read (25 bytes)",
+        "00000000  15 00 00 00 03 00 00 00  03 00 00 00 73 65 74 01  |............set.|",
+        "00000010  00 00 00 6b 01 00 00 00  76                       |...k....v|",
+      ].join("\n"),
+    );
+    expect(text()).toContain(
+      "wrote (8 bytes)\n00000000  04 00 00 00 00 00 00 00                           |........|",
+    );
+  });
+
+  // Shows: close() hangs up on every connected client and resolves; each client sees EOF, and
+  // "server stopped" is the last line, after every connection's "closed".
+  test("close() hangs up on every connected client and stops, last", async () => {
+    const { open, server, text } = await start();
+    const a = await open();
+    const b = await open();
+    await roundTrip(a, kvPayload("get", "hi"));
+    await b.send(header(10)); // b is in the middle of a request
+    await server.close();
+    expect(await a.ended()).toBe("eof");
+    expect(await b.ended()).toBe("eof");
+    expect(server.connections()).toBe(0);
+    const lines = text().trim().split("\n");
+    expect(lines.at(-1)).toMatch(/ server stopped$/);
+    expect(lines.filter((line) => line.endsWith("] closed"))).toHaveLength(2);
+  });
+});
