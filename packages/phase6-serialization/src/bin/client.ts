@@ -1,6 +1,6 @@
 // Entry point: `pnpm --filter phase6-serialization client [command...]`.
 // With words: they are ONE command (`client set k v`), and its response is
-// printed as the book's client prints it (`server says: [0] `).
+// printed as the book's client prints it (`(nil)`, `(str) v`, ...).
 // With piped stdin: one command per line, split into words like a shell
 // does, all sent before reading (pipelining), each response printed.
 // In a terminal with no words: one command per line typed, one connection.
@@ -13,7 +13,7 @@ const program = {
   role: "client" as const,
   args: "[command...]",
   summary:
-    'Sends a command to the key-value server and prints its response the way the book\'s client does: `server says: [<status>] <value>`. Commands: get <key>, set <key> <value>, del <key>; status 0 is OK, 1 an error (an unknown command), 2 no such key. With no command it reads one per line from stdin, or asks line by line in a terminal; quotes work as in a shell ("" is an empty argument).',
+    'Sends a command to the key-value server and prints its reply the way the book\'s client does, one line per value: (nil), (str) <bytes>, (int) <n>, (dbl) <n>, (err) <code> <message>, and (arr) len=<n> ... (arr) end. Commands: get <key>, set <key> <value>, del <key>, keys. With no command it reads one per line from stdin, or asks line by line in a terminal; quotes work as in a shell ("" is an empty argument).',
   flags: {
     "no-pipeline": {
       type: "boolean" as const,

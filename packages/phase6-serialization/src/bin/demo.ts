@@ -1,126 +1,77 @@
-// `pnpm --filter phase6-serialization demo`: the server and its clients in one
-// terminal. Server log lines carry a time stamp; the client's lines start
-// with "client". The server gets a free port, so a server you already run
-// on 1234 does not get in the way.
-import { connect, createDemo, main, parseFlags, silentLogger } from "@rah/core";
+// `pnpm --filter phase6-serialization demo`: the server and its clients in
+// one terminal. Server log lines carry a time stamp; the client's lines
+// start with "client". The server gets a free port, so a server you already
+// run on 1234 does not get in the way.
+import { connect, createDemo, hexBytes, main, parseFlags } from "@rah/core";
 import { runCommands } from "../client.ts";
-import { hmSize } from "../hashtable.ts";
+import { readFull } from "../io.ts";
 import { encodeFrame } from "../protocol.ts";
 import { encodeRequest } from "../request.ts";
 import { startServer } from "../server.ts";
-import { createStore, type Store } from "../store.ts";
 
 const program = {
   usage: "pnpm --filter phase6-serialization demo",
   role: "tool" as const,
   summary:
-    "Runs the key-value server on its own hashtable and a few clients in this terminal, narrating each step: the same commands as phase 4, the table growing in place a slice at a time, and a client's wait while another inserts a million keys.",
+    "Runs the key-value server with typed replies and a few clients in this terminal, narrating each step: every reply says its type, the bytes of one, keys as an array, and a reply too big to send.",
 };
-
-/** What the table looks like now: its slots, and a resize under way if there is one. */
-function describeTable(store: Store): string {
-  const slots = (tab: Store["newer"]) => (tab.pages === null ? 0 : tab.mask + 1);
-  const now = `${hmSize(store)} keys in ${slots(store.newer)} slots`;
-  if (store.older.size === 0) return `${now}, no resize under way`;
-  return `${now}; resizing: ${store.older.size} keys still in the old table of ${slots(store.older)} slots, next slot to move ${store.migratePos}`;
-}
-
-/** `set key:<from> ... key:<to-1>` as one pipelined stream of frames. */
-function sets(from: number, to: number): Buffer {
-  const frames: Buffer[] = [];
-  for (let i = from; i < to; i++) {
-    frames.push(
-      encodeFrame(
-        encodeRequest([Buffer.from("set"), Buffer.from(`key:${i}`), Buffer.from(`v${i}`)]),
-      ),
-    );
-  }
-  return Buffer.concat(frames);
-}
 
 main(
   async (argv) => {
     parseFlags(argv, program);
-    const demo = createDemo("phase 5: the key-value server on its own hashtable");
-    const store = createStore();
-    const server = await startServer({ host: "127.0.0.1", port: 0, log: demo.log, store });
+    const demo = createDemo("phase 6: typed replies, and keys");
+    const server = await startServer({ host: "127.0.0.1", port: 0, log: demo.log });
     const { host, port } = server;
-    const run = async (name: string, ...commands: string[][]) => {
+    const run = async (name: string, commands: string[][], at = port) => {
       for (const command of commands) demo.say(name, `> ${command.join(" ")}`);
-      const output = await runCommands(host, port, commands);
-      for (const line of output) demo.say(name, line.toString().trimEnd());
+      const output = await runCommands(host, at, commands);
+      for (const reply of output) {
+        for (const line of reply.toString().trimEnd().split("\n")) demo.say(name, line);
+      }
     };
 
-    await demo.step("1. The same commands as phase 4, the same bytes: only the store changed.");
-    await run(
-      "A",
+    await demo.step(
+      "1. Every reply is one value that says what it is: nil, a string, an integer, an error.",
+    );
+    await run("A", [
       ["set", "greeting", "hello"],
       ["get", "greeting"],
+      ["get", "nothing-here"],
       ["del", "greeting"],
-      ["get", "greeting"],
-    );
+      ["del", "greeting"],
+      ["GET", "greeting"],
+    ]);
 
     await demo.step(
-      "2. The first table has 4 slots; at 8 keys per slot (the 32nd key) a table of twice the slots is made, and these few keys move across at once.",
+      "2. The bytes: a tag, then a body the tag describes. del of a key that existed is INT 1.",
     );
-    const a = await connect(host, port);
-    const frames = sets(0, 32);
-    await a.write(frames);
-    let replies = 0;
-    while (replies < 32 * 8) replies += (await a.read(4096)).length; // each reply: 8 bytes
-    demo.say("A", "set key:0 .. key:31 (pipelined)");
-    demo.say("*", `the table: ${describeTable(store)}`);
-
-    await demo.step(
-      "3. Each later request moves at most 128 keys across, so the resize ends a slice at a time.",
+    const b = await connect(host, port);
+    await b.write(
+      encodeFrame(encodeRequest([Buffer.from("set"), Buffer.from("k"), Buffer.from("v")])),
     );
-    // Enough keys for a resize that takes several requests to finish.
-    await a.write(sets(32, 1024));
-    replies = 0;
-    while (replies < (1024 - 32) * 8) replies += (await a.read(65536)).length;
-    demo.say("A", "set key:32 .. key:1023 (pipelined)");
-    demo.say("*", `the table: ${describeTable(store)}`);
-    for (let n = 0; n < 4 && store.older.size > 0; n++) {
-      await run("B", ["get", `key:${n}`]);
-      demo.say("*", `the table: ${describeTable(store)} (this request moved ${store.moved})`);
-    }
-    a.close();
-
-    await demo.step(
-      "4. A inserts 1,000,000 keys as fast as it can while B asks for one key every 10 ms (a second server, its log off).",
-    );
-    const quietStore = createStore();
-    const quiet = await startServer({ host, port: 0, log: silentLogger, store: quietStore });
-    // A's requests are made before the clock starts, and its replies only
-    // counted: the clients run in this process too, and must not be what B waits for.
-    const flood = sets(0, 1_000_000);
-    const f = await connect(host, quiet.port);
-    const flooding = f.write(flood);
-    const b = await connect(host, quiet.port);
-    const get = encodeFrame(encodeRequest([Buffer.from("get"), Buffer.from("key:0")]));
-    const waits: number[] = [];
-    let back = 0;
-    const counting = (async () => {
-      while (back < 1_000_000 * 8) back += (await f.read(1 << 20)).length;
-    })();
-    while (back < 1_000_000 * 8) {
-      const sent = performance.now();
-      await b.write(get);
-      await b.read(64);
-      waits.push(performance.now() - sent);
-      await demo.pause(10);
-    }
-    await Promise.all([counting, flooding]);
-    f.close();
+    demo.say("B", `set k v -> ${hexBytes(await readFull(b, 5))}  (length 1, tag 00: nil)`);
+    await b.write(encodeFrame(encodeRequest([Buffer.from("del"), Buffer.from("k")])));
+    const del = await readFull(b, 13);
+    demo.say("B", `del k   -> ${hexBytes(del)}  (length 9, tag 03: int, then 8 bytes of 1)`);
     b.close();
-    const worst = Math.max(...waits).toFixed(1);
-    demo.say("B", `${waits.length} gets answered while A inserted; the slowest took ${worst} ms`);
-    demo.say("*", `the table: ${describeTable(quietStore)}`);
-    demo.say(
-      "*",
-      "(phase 4's Map stops everyone for 0.1 s or more when it grows past a million keys: see the notes)",
+
+    await demo.step("3. keys: an array of strings (in the table's order, which means nothing).");
+    await run("C", [
+      ["set", "apple", "1"],
+      ["set", "banana", "2"],
+      ["set", "cherry", "3"],
+      ["keys"],
+    ]);
+
+    await demo.step(
+      "4. A reply over the message limit is replaced by ERR 2 (a second server, its limit set to 1 KiB).",
     );
-    await quiet.close();
+    const small = await startServer({ host, port: 0, log: demo.log, maxMessage: 1024 });
+    const many = Array.from({ length: 200 }, (_, i) => ["set", `key:${i}`, "x"]);
+    await runCommands(host, small.port, many);
+    demo.say("D", "set 200 keys, then asks for all of them");
+    await run("D", [["keys"]], small.port);
+    await small.close();
 
     await demo.step("5. Stop the server (what Ctrl-C does when it runs on its own).");
     await server.close();

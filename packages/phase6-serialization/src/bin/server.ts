@@ -18,7 +18,7 @@ const program = {
   usage: "pnpm --filter phase6-serialization start [flags]",
   role: "server" as const,
   summary:
-    "The key-value server (book chapters 7 and 8) on its own hashtable, which grows by progressive rehashing: get, set and del, answered with status replies, for many clients at once.",
+    "The key-value server with typed replies (book chapter 9): get, set, del and keys, each answered with one value that says its type (nil, error, string, integer, double, array).",
   flags: {
     ...logFlags,
     "max-message": {
