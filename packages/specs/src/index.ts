@@ -12,3 +12,4 @@ export {
 export { type ProgramTarget, programSpecs } from "./programs.ts";
 export { echoProbe, type Probe, type ServingOptions, servingSpecs } from "./serial.ts";
 export type { RunningTarget, Target } from "./target.ts";
+export { zsetSpecs } from "./zset.ts";
