@@ -1,6 +1,8 @@
 // Phase 4's client: the entry point run as a process (words, piped stdin,
 // an oversized command), and the lesson functions in process, against a
-// real server and against fake servers that misbehave on purpose.
+// real server and against fake servers that misbehave on purpose. Since
+// phase 6, replies are typed values, printed as the book's chapter 9
+// client prints them; fake servers send chosen ones.
 import { createInterface } from "node:readline";
 import { PassThrough } from "node:stream";
 import { fileURLToPath } from "node:url";
@@ -14,7 +16,7 @@ import {
   unusedPort,
   withTimeout,
 } from "@rah/core/testing";
-import { frame, kvPayload, roundTrip, statusReply } from "@rah/specs";
+import { frame, kvPayload, roundTrip, typed } from "@rah/specs";
 import { afterEach, describe, expect, test } from "vitest";
 import { exchange, interactive, runCommands } from "../src/client.ts";
 import { FrameTooLargeError, MAX_MESSAGE } from "../src/protocol.ts";
@@ -75,6 +77,38 @@ async function batchServer(count: number): Promise<number> {
   return server.port;
 }
 
+/**
+ * A server that answers the n-th request it reads with `payloads[n]`, framed: typed replies
+ * chosen by the test, written with the spec helpers (or by hand, when they are malformed).
+ */
+async function replyServer(payloads: readonly Buffer[]): Promise<number> {
+  const server = await startTestServer((socket) => {
+    let received = Buffer.alloc(0);
+    let answered = 0;
+    socket.on("data", (chunk: Buffer) => {
+      received = Buffer.concat([received, chunk]);
+      while (received.length >= 4 && received.length >= 4 + received.readUInt32LE(0)) {
+        received = received.subarray(4 + received.readUInt32LE(0));
+        socket.write(frame(payloads[answered++] ?? Buffer.alloc(0)));
+      }
+    });
+  });
+  cleanup.push(() => server.close());
+  return server.port;
+}
+
+/** What the client prints for `payloads`, as replies to one `get` each, all on one connection. */
+async function printedFor(payloads: readonly Buffer[]): Promise<string[]> {
+  const port = await replyServer(payloads);
+  const commands = payloads.map((_, n) => ["get", `k${n}`]);
+  const lines = await runCommands("127.0.0.1", port, commands);
+  return lines.map((line) => line.toString("latin1"));
+}
+
+/** Arrays nested `depth` deep around a NIL. */
+const nested = (depth: number): Buffer =>
+  depth === 0 ? typed.nil() : typed.arr(nested(depth - 1));
+
 const count = (text: string, pattern: RegExp) => text.match(pattern)?.length ?? 0;
 
 /** A raw client (spec helpers, not the client under test) that sets each key to its bytes. */
@@ -82,7 +116,7 @@ async function setRaw(port: number, entries: [string, Buffer][]): Promise<void> 
   const raw = await openClient(port);
   cleanup.push(() => raw.destroy());
   for (const [key, value] of entries)
-    expect(hex(await roundTrip(raw, kvPayload("set", key, value)))).toBe(hex(statusReply(0)));
+    expect(hex(await roundTrip(raw, kvPayload("set", key, value)))).toBe(hex(typed.nil()));
 }
 
 /** How long the value of `set <key> <value>` must be for the command to be `size` bytes. */
@@ -90,11 +124,11 @@ const valueSize = (key: string, size: number) => size - kvPayload("set", key, ""
 
 describe("client process", () => {
   // Shows: the words are ONE command, sent as its strings, and the reply is printed as the
-  // book's client prints it: `server says: [<status>] <data>`, a space after `]` even with no data.
+  // book's client prints it: one line per value, here `(nil)`.
   test("sends its words as one command and prints the reply", async () => {
     const { port, text } = await start();
     const run = await runProgram(client, ["--port", String(port), "set", "k", "v"]);
-    expect(run).toMatchObject({ code: 0, stdout: "server says: [0] \n", stderr: "" });
+    expect(run).toMatchObject({ code: 0, stdout: "(nil)\n", stderr: "" });
     expect(count(text(), /accepted/g)).toBe(1);
     // Three strings, not one: one string "set k v" would be logged in quotes.
     expect(text()).toMatch(/client says: set k v\n/);
@@ -114,10 +148,10 @@ describe("client process", () => {
     });
     expect(run).toMatchObject({
       code: 0,
-      stdout: "server says: [0] 1\nserver says: [0] 2\nserver says: [0] 3\n",
+      stdout: "(str) 1\n(str) 2\n(str) 3\n",
       stderr: "",
     });
-    expect(count(text(), /wrote 9 bytes of replies/g)).toBe(3);
+    expect(count(text(), /wrote 10 bytes of replies/g)).toBe(3);
   });
 
   // Shows: piped stdin is one command per line, split into words as a shell would (quotes
@@ -129,8 +163,7 @@ describe("client process", () => {
     const run = await runProgram(client, ["--port", String(port)], { input });
     expect(run).toMatchObject({
       code: 0,
-      stdout:
-        "server says: [0] \nserver says: [0] hello world\nserver says: [0] \nserver says: [0] \n",
+      stdout: "(nil)\n(str) hello world\n(nil)\n(str) \n",
       stderr: "",
     });
     expect(count(text(), /accepted/g)).toBe(1);
@@ -149,11 +182,7 @@ describe("client process", () => {
     const input = Buffer.concat([Buffer.from("set k "), odd, Buffer.from("\nget k\n")]);
     const run = await runProgram(client, ["--port", String(port)], { input });
     expect(run).toMatchObject({ code: 0, stderr: "" });
-    const wanted = Buffer.concat([
-      Buffer.from("server says: [0] \nserver says: [0] "),
-      odd,
-      Buffer.from("\n"),
-    ]);
+    const wanted = Buffer.concat([Buffer.from("(nil)\n(str) "), odd, Buffer.from("\n")]);
     expect(hex(run.stdoutBytes)).toBe(hex(wanted));
   });
 
@@ -195,8 +224,64 @@ describe("client process", () => {
     ]);
     const run = await runProgram(client, ["--port", String(port)], { input: "get bin\nget nul\n" });
     expect(run).toMatchObject({ code: 0, stderr: "" });
-    const wanted = ["server says: [0] ", binary, "\nserver says: [0] ab\n"];
+    const wanted = ["(str) ", binary, "\n(str) ab\n"];
     expect(hex(run.stdoutBytes)).toBe(hex(Buffer.concat(wanted.map((part) => Buffer.from(part)))));
+  });
+
+  // Each malformed or cut-short reply: the bytes the fake server sends, and the end of the
+  // sentence the client prints for it.
+  const malformed: [string, Buffer, string][] = [
+    [
+      "an empty reply",
+      frame(Buffer.alloc(0)),
+      "sent what is not a reply: the reply ends after 0 bytes, in the middle of a value",
+    ],
+    [
+      "an unknown tag",
+      frame(Buffer.from([6])),
+      "sent what is not a reply: unknown tag 6 at byte 0",
+    ],
+    [
+      "a string cut short inside its frame",
+      frame(typed.str("0123456789").subarray(0, 8)),
+      "sent what is not a reply: the reply ends after 8 bytes, in the middle of a value",
+    ],
+    [
+      "bytes after the value",
+      frame(Buffer.concat([typed.nil(), typed.int(7n)])),
+      "sent what is not a reply: 9 bytes left over after the reply's value, which ended at byte 1",
+    ],
+    [
+      "an array that claims 4 billion values",
+      frame(Buffer.from([5, 0xff, 0xff, 0xff, 0xff])),
+      `sent what is not a reply: array at byte 0 claims 4294967295 values, but the reply has room for ${MAX_MESSAGE - 5} more bytes`,
+    ],
+    [
+      "an error message that claims 4 GiB",
+      frame(Buffer.from([1, 1, 0, 0, 0, 0xff, 0xff, 0xff, 0xff])),
+      `sent what is not a reply: error message at byte 0 claims 4294967295 bytes, but the reply has room for ${MAX_MESSAGE - 9} more bytes`,
+    ],
+    [
+      "arrays nested 65 deep",
+      frame(nested(65)),
+      "sent what is not a reply: arrays nested more than 64 deep at byte 320",
+    ],
+    [
+      "a frame cut short",
+      frame(typed.str("hi")).subarray(0, 6),
+      "closed the connection in the middle of a reply (unexpected EOF after 2 of 7 payload bytes)",
+    ],
+  ];
+  // Shows: a reply that is malformed or cut short is one sentence naming the server and what is
+  // wrong, with exit code 1: never a stack trace, never a half-printed value.
+  test.each(malformed)("reports %s in one sentence, exit code 1", async (_, answer, sentence) => {
+    const port = await rudeServer(answer);
+    const run = await runProgram(client, ["--port", String(port), "get", "k"]);
+    expect(run).toMatchObject({
+      code: 1,
+      stdout: "",
+      stderr: `error: the server at 127.0.0.1:${port} ${sentence}\n`,
+    });
   });
 });
 
@@ -214,8 +299,8 @@ describe("exchange()", () => {
       kvPayload("get", "big"),
     ];
     const replies = await exchange("127.0.0.1", port, messages);
-    const wanted = [statusReply(0), statusReply(0, "hello"), statusReply(2), statusReply(0)];
-    expect(replies.map(hex)).toEqual([...wanted, statusReply(0, big)].map(hex));
+    const wanted = [typed.nil(), typed.str("hello"), typed.nil(), typed.nil()];
+    expect(replies.map(hex)).toEqual([...wanted, typed.str(big)].map(hex));
     await waitFor(/client sent EOF/);
     expect(count(text(), /accepted/g)).toBe(1);
   });
@@ -248,7 +333,7 @@ describe("exchange()", () => {
       kvPayload("get", `k${n}`),
     ]);
     const replies = await exchange("127.0.0.1", port, messages);
-    const wanted = values.flatMap((value) => [statusReply(0), statusReply(0, value)]);
+    const wanted = values.flatMap((value) => [typed.nil(), typed.str(value)]);
     expect(replies.every((reply, n) => reply.equals(wanted[n] ?? Buffer.alloc(0)))).toBe(true);
   });
 
@@ -283,9 +368,9 @@ describe("exchange()", () => {
 
   // Shows: a reply cut off in its payload is reported with how much of it came.
   test("reports a reply cut short", async () => {
-    const port = await rudeServer(frame(statusReply(0, "hi")).subarray(0, 6));
+    const port = await rudeServer(frame(typed.str("hi")).subarray(0, 6));
     await expect(exchange("127.0.0.1", port, [kvPayload("get", "k")])).rejects.toThrow(
-      /closed the connection in the middle of a reply \(unexpected EOF after 2 of 6 payload bytes\)/,
+      /closed the connection in the middle of a reply \(unexpected EOF after 2 of 7 payload bytes\)/,
     );
   });
 });
@@ -300,16 +385,20 @@ describe("runCommands()", () => {
       ["get", "k"],
       ["get", "nothing"],
       ["GET", "k"],
+      ["keys"],
       ["del", "k"],
       ["get", "k"],
+      ["del", "k"],
     ]);
     expect(lines.map((line) => line.toString())).toEqual([
-      "server says: [0] \n",
-      "server says: [0] hello world\n",
-      "server says: [2] \n",
-      "server says: [1] \n",
-      "server says: [0] \n",
-      "server says: [2] \n",
+      "(nil)\n",
+      "(str) hello world\n",
+      "(nil)\n",
+      "(err) 1 unknown command.\n",
+      "(arr) len=1\n(str) k\n(arr) end\n",
+      "(int) 1\n",
+      "(nil)\n",
+      "(int) 0\n",
     ]);
     await waitFor(/client sent EOF/);
     expect(count(text(), /accepted/g)).toBe(1);
@@ -319,24 +408,102 @@ describe("runCommands()", () => {
   test("sends each word as its UTF-8 bytes", async () => {
     const { port } = await start();
     const lines = await runCommands("127.0.0.1", port, [["set", "€", "ü"]]);
-    expect(lines.map((line) => line.toString())).toEqual(["server says: [0] \n"]);
+    expect(lines.map((line) => line.toString())).toEqual(["(nil)\n"]);
     // What the server stored, asked for with hand-made bytes: € is e2 82 ac, ü is c3 bc.
     const raw = await openClient(port);
     cleanup.push(() => raw.destroy());
     const reply = await roundTrip(raw, kvPayload("get", Buffer.from([0xe2, 0x82, 0xac])));
-    expect(hex(reply)).toBe(hex(statusReply(0, Buffer.from([0xc3, 0xbc]))));
+    expect(hex(reply)).toBe(hex(typed.str(Buffer.from([0xc3, 0xbc]))));
     const [got] = await runCommands("127.0.0.1", port, [["get", "€"]]);
-    expect(hex(got ?? Buffer.alloc(0))).toBe(hex(Buffer.from("server says: [0] ü\n")));
+    expect(hex(got ?? Buffer.alloc(0))).toBe(hex(Buffer.from("(str) ü\n")));
   });
 
-  // Shows: a reply too short to hold a status is one sentence naming the server, not a crash.
+  // Shows: every type is printed as the book's chapter 9 client prints it, an array as its
+  // length, a line per value (arrays inside it the same way, not indented), then its end;
+  // the error code as a signed int32, as the book's printf("%d") does.
+  test("prints every type, and arrays inside arrays, as the book's client does", async () => {
+    const replies = [
+      typed.nil(),
+      typed.err(1, "unknown command."),
+      typed.err(0xffffffff, "a code of 2^32 - 1"),
+      typed.str("hello world"),
+      typed.str(""),
+      typed.int(42n),
+      typed.dbl(1.5),
+      typed.arr(),
+      typed.arr(typed.str("a"), typed.arr(typed.int(-1n), typed.arr()), typed.nil()),
+      nested(3),
+    ];
+    expect(await printedFor(replies)).toEqual([
+      "(nil)\n",
+      "(err) 1 unknown command.\n",
+      "(err) -1 a code of 2^32 - 1\n",
+      "(str) hello world\n",
+      "(str) \n",
+      "(int) 42\n",
+      "(dbl) 1.5\n",
+      "(arr) len=0\n(arr) end\n",
+      "(arr) len=3\n(str) a\n(arr) len=2\n(int) -1\n(arr) len=0\n(arr) end\n(arr) end\n(nil)\n(arr) end\n",
+      "(arr) len=1\n(arr) len=1\n(arr) len=1\n(nil)\n(arr) end\n(arr) end\n(arr) end\n",
+    ]);
+  });
+
+  // Shows: a double is printed as C's printf("%g"): 6 significant digits, fixed or with an
+  // exponent of at least two digits, trailing zeros dropped, halfway cases rounded to even,
+  // and inf, nan, -0 (what the book's client printed for each, run against the same bytes).
+  test("prints doubles as C's %g does", async () => {
+    const doubles: [number, string][] = [
+      [0.1, "0.1"],
+      [3, "3"],
+      [-123.456, "-123.456"],
+      [100_000, "100000"],
+      [1_000_000, "1e+06"],
+      [123_456_789, "1.23457e+08"],
+      [1_234_565, "1.23456e+06"],
+      [999_999.5, "1e+06"],
+      [1e20, "1e+20"],
+      [0.0001, "0.0001"],
+      [0.00001, "1e-05"],
+      [0.00001234, "1.234e-05"],
+      [5e-324, "4.94066e-324"],
+      [Number.MAX_VALUE, "1.79769e+308"],
+      [-0, "-0"],
+      [Number.POSITIVE_INFINITY, "inf"],
+      [Number.NEGATIVE_INFINITY, "-inf"],
+      [Number.NaN, "nan"],
+    ];
+    // A NaN with its sign bit set (x86's 0.0/0.0), written by hand: JavaScript has one NaN.
+    const negativeNaN = Buffer.from("04000000000000f8ff", "hex");
+    const replies = [...doubles.map(([x]) => typed.dbl(x)), negativeNaN];
+    expect(await printedFor(replies)).toEqual([
+      ...doubles.map(([, text]) => `(dbl) ${text}\n`),
+      "(dbl) -nan\n",
+    ]);
+  });
+
+  // Shows: an int64 is printed exactly, all 64 bits, where a JavaScript number would round
+  // anything past 2^53 (9007199254740993 would print as ...992).
+  test("prints int64 extremes exactly", async () => {
+    const ints = [2n ** 63n - 1n, -(2n ** 63n), 2n ** 53n + 1n, -(2n ** 53n) - 1n, 0n, -1n];
+    expect(await printedFor(ints.map((n) => typed.int(n)))).toEqual([
+      "(int) 9223372036854775807\n",
+      "(int) -9223372036854775808\n",
+      "(int) 9007199254740993\n",
+      "(int) -9007199254740993\n",
+      "(int) 0\n",
+      "(int) -1\n",
+    ]);
+  });
+
+  // Shows: a reply that ends inside its value is one sentence naming the server, not a crash.
   test("reports a reply that is not a response", async () => {
-    const port = await rudeServer(frame(Buffer.from([0, 0])));
+    // A STR whose length is cut short: 2 of its 5 header bytes.
+    const port = await rudeServer(frame(typed.str("hi").subarray(0, 2)));
     // A UserError: main() prints its message alone, where anything else is "a bug".
     await expect(runCommands("127.0.0.1", port, [["get", "k"]])).rejects.toBeInstanceOf(UserError);
     await expect(runCommands("127.0.0.1", port, [["get", "k"]])).rejects.toThrow(
       new UserError(
-        `the server at 127.0.0.1:${port} sent what is not a response: a response of 2 bytes has no status (it needs 4 bytes)`,
+        `the server at 127.0.0.1:${port} sent what is not a reply: the reply ends after 2 bytes, in the middle of a value`,
       ),
     );
   });
@@ -356,11 +523,11 @@ describe("interactive()", () => {
     input.end(`set k "hello world"\n${tooBig}\nget k\n\nset k 'oops\nget k\n`);
     await withTimeout(done, 10_000, "interactive() reading six lines");
     expect(printed).toEqual([
-      "server says: [0] \n",
+      "(nil)\n",
       `not sent: length ${MAX_MESSAGE + 1} exceeds the ${MAX_MESSAGE}-byte limit\n`,
-      "server says: [0] hello world\n",
+      "(str) hello world\n",
       "not sent: the single quote at column 7 is never closed: add a ' to end the quoted text\n",
-      "server says: [0] hello world\n",
+      "(str) hello world\n",
     ]);
     await waitFor(/client sent EOF/);
     expect(count(text(), /accepted/g)).toBe(1);

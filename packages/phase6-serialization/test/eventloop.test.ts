@@ -5,7 +5,7 @@
 import { Writable } from "node:stream";
 import { createLogger, type Logger, silentLogger } from "@rah/core";
 import { captureLog, openClient, type RawClient, sleep, withTimeout } from "@rah/core/testing";
-import { header, kvRequest, readFrame, statusReply } from "@rah/specs";
+import { header, kvRequest, readFrame, typed } from "@rah/specs";
 import { afterEach, describe, expect, test } from "vitest";
 import { type ServerOptions, startServer } from "../src/server.ts";
 import { get, gets, hex, hit, hits, storeWith, valueFor } from "./helpers/kv.ts";
@@ -111,20 +111,21 @@ describe("pipelining", () => {
     const client = await open();
     const stream = gets(requests);
     await client.send(stream);
-    // Each reply is a frame of the status (0, OK) and the value of its key:
-    // 4 + 4 bytes more than the value.
-    const size = requests.reduce((sum, r) => sum + 8 + `v${r}`.length, 0);
+    // Each reply is a frame of a STR (tag 2, the length, the bytes) holding the value of its key:
+    // 4 + 1 + 4 bytes more than the value.
+    const size = requests.reduce((sum, r) => sum + 9 + `v${r}`.length, 0);
     const replies = await client.read(size, 20_000);
     const decoded: string[] = [];
     for (let offset = 0; offset < replies.length; ) {
       const length = replies.readUInt32LE(offset);
-      const status = replies.readUInt32LE(offset + 4);
-      decoded.push(`[${status}] ${replies.toString("latin1", offset + 8, offset + 4 + length)}`);
+      const tag = replies[offset + 4];
+      const end = offset + 9 + replies.readUInt32LE(offset + 5);
+      decoded.push(`[${tag}] ${replies.toString("latin1", offset + 9, end)}`);
       offset += 4 + length;
     }
     // The first replies that are not their own key's value, if any: a list of 100,000
     // that differ would take vitest minutes to print as a diff.
-    const wrong = decoded.flatMap((reply, n) => (reply === `[0] v${requests[n]}` ? [] : [n]));
+    const wrong = decoded.flatMap((reply, n) => (reply === `[2] v${requests[n]}` ? [] : [n]));
     expect(decoded).toHaveLength(requests.length);
     expect(wrong.slice(0, 5).map((n) => `reply ${n}: ${decoded[n]}`)).toEqual([]);
   });
@@ -139,7 +140,7 @@ describe("pipelining", () => {
     client
       .send(Buffer.concat([kvRequest("set", "big", big), kvRequest("get", "big")]))
       .catch(() => {});
-    expect(hex(await readFrame(client, 20_000))).toBe(hex(statusReply(0)));
+    expect(hex(await readFrame(client, 20_000))).toBe(hex(typed.nil()));
     const reply = await readFrame(client, 20_000);
     expect(reply.equals(hit(big))).toBe(true);
   });

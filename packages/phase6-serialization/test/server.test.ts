@@ -1,7 +1,7 @@
 // What the server logs, in process, with a logger that writes into a string:
 // the lines a student watches while trying things by hand.
 import { captureLog, openClient, type RawClient } from "@rah/core/testing";
-import { frame, header, kvPayload, kvRequest, readFrame, roundTrip, statusReply } from "@rah/specs";
+import { frame, header, kvPayload, kvRequest, readFrame, roundTrip, typed } from "@rah/specs";
 import { afterEach, describe, expect, test } from "vitest";
 import { type Server, startServer } from "../src/server.ts";
 import { hex } from "./helpers/kv.ts";
@@ -28,6 +28,20 @@ async function start(options: { trace?: boolean; maxMessage?: number } = {}) {
   return { ...capture, server, open };
 }
 
+/** A keys reply holding `keys` (in this order): an ARR of STRs, from the spec helpers. */
+const keysReply = (keys: readonly string[]) => typed.arr(...keys.map((key) => typed.str(key)));
+
+/** The strings of a keys reply, in the server's order, checked to be exactly an ARR of STRs. */
+function stringsOf(reply: Buffer): string[] {
+  const strings: string[] = [];
+  // Tag and count (5 bytes), then each STR: tag, length (5 bytes), bytes.
+  for (let at = 5; at < reply.length; at += 5 + reply.readUInt32LE(at + 1)) {
+    strings.push(reply.toString("latin1", at + 5, at + 5 + reply.readUInt32LE(at + 1)));
+  }
+  expect(hex(reply)).toBe(hex(keysReply(strings)));
+  return strings;
+}
+
 describe("server log", () => {
   // Shows: each command is logged as typed, plain words as they are, text with spaces quoted
   // and binary as hex; then the reply size.
@@ -38,7 +52,7 @@ describe("server log", () => {
     await roundTrip(client, kvPayload("set", Buffer.from([0x00, 0xff]), "hello world"));
     await waitFor(/client says: set k v\n/);
     await waitFor(/client says: set <00 ff> "hello world"\n/);
-    await waitFor(/wrote 8 bytes of replies/);
+    await waitFor(/wrote 5 bytes of replies/);
   });
 
   // Shows: a pipeline that arrives in one read is one log line and one write.
@@ -52,9 +66,9 @@ describe("server log", () => {
         kvRequest("del", "one"),
       ]),
     );
-    for (const reply of [statusReply(0), statusReply(0, "1"), statusReply(0)])
+    for (const reply of [typed.nil(), typed.str("1"), typed.int(1n)])
       expect(hex(await readFrame(client))).toBe(hex(reply));
-    await waitFor(/wrote 25 bytes of replies/);
+    await waitFor(/wrote 28 bytes of replies/);
     expect(text()).toMatch(/client says 3 commands in one read: set one 1, get one, del one\n/);
     expect(text().match(/wrote/g)).toHaveLength(1);
   });
@@ -66,8 +80,8 @@ describe("server log", () => {
     const requests = Array.from({ length: 5_000 }, (_, n) => kvRequest("get", `r${n}`));
     const stream = Buffer.concat(requests);
     await client.send(stream);
-    // Every key is missing: each reply is the 8 bytes of a frame of status 2 (NX).
-    await client.read(requests.length * frame(statusReply(2)).length);
+    // Every key is missing: each reply is the 5 bytes of a frame of NIL.
+    await client.read(requests.length * frame(typed.nil()).length);
     await waitFor(/wrote/);
     const lines = text().match(/client says[^\n]*/g) ?? [];
     // Node hands the 5,000 requests over in a few reads (64 KiB at most each): a line per read.
@@ -103,7 +117,7 @@ describe("server log", () => {
     expect(await client.readToEnd()).toHaveLength(0);
     await waitFor(/request refused: length 5000 exceeds the 4096-byte limit/);
     expect(text()).not.toMatch(/client says/);
-    expect(hex(await roundTrip(await open(), kvPayload("get", "next")))).toBe(hex(statusReply(2)));
+    expect(hex(await roundTrip(await open(), kvPayload("get", "next")))).toBe(hex(typed.nil()));
   });
 
   // Shows: a payload that is not a command is logged with what is wrong and the numbers, after
@@ -114,7 +128,7 @@ describe("server log", () => {
     // nstr 1, then a string that says it is 100 bytes long, and 1 byte of it.
     const bad = frame(Buffer.from([1, 0, 0, 0, 100, 0, 0, 0, 0x61]));
     await client.send(Buffer.concat([kvRequest("get", "k"), bad]));
-    expect(hex(await readFrame(client))).toBe(hex(statusReply(2)));
+    expect(hex(await readFrame(client))).toBe(hex(typed.nil()));
     expect(await client.ended()).toBe("eof");
     await waitFor(/; closing the connection\n/);
     // After the command before it, with what is wrong and the numbers, as a warning.
@@ -122,7 +136,34 @@ describe("server log", () => {
       /client says: get k\n.* warning: bad request: string 1 of 1 claims 100 bytes but only 1 remain;/,
     );
     expect(text()).not.toMatch(/request refused/);
-    expect(hex(await roundTrip(await open(), kvPayload("get", "next")))).toBe(hex(statusReply(2)));
+    expect(hex(await roundTrip(await open(), kvPayload("get", "next")))).toBe(hex(typed.nil()));
+  });
+
+  // Shows: a reply over the message limit (`keys` of a store too big for it) is thrown away and
+  // replaced by ERR 2 "response is too big.", logged as a warning with both sizes, and the
+  // connection goes on; a reply of exactly the limit is still sent whole.
+  test("replaces a keys reply over the limit with ERR 2, logs a warning, and goes on", async () => {
+    const limit = 1024;
+    const { open, waitFor, text } = await start({ maxMessage: limit });
+    const client = await open();
+    // 80 keys of 6 bytes, and one long one that brings the keys reply to exactly the limit.
+    const keys = Array.from({ length: 80 }, (_, n) => `key ${String(n).padStart(2, "0")}`);
+    keys.push("z".repeat(limit - keysReply(keys).length - typed.str("").length));
+    expect(keysReply(keys).length).toBe(limit);
+    await client.send(Buffer.concat(keys.map((key) => kvRequest("set", key, "v"))));
+    for (const _ of keys) expect(hex(await readFrame(client))).toBe(hex(typed.nil()));
+    const atLimit = await roundTrip(client, kvPayload("keys"));
+    expect(stringsOf(atLimit).sort()).toEqual([...keys].sort());
+
+    // One key more: the reply would be 1024 + 9 bytes (the STR "over"), so ERR 2 is sent.
+    await roundTrip(client, kvPayload("set", "over", "v"));
+    const overLimit = await roundTrip(client, kvPayload("keys"));
+    expect(hex(overLimit)).toBe(hex(typed.err(2, "response is too big.")));
+    await waitFor(/warning: a reply of 1033 bytes is over the 1 KiB limit: sent ERR 2 instead\n/);
+    // The same connection goes on, and nothing else was a warning.
+    expect(hex(await roundTrip(client, kvPayload("get", "over")))).toBe(hex(typed.str("v")));
+    expect(client.state()).toBe("open");
+    expect(text().match(/warning/g)).toHaveLength(1);
   });
 
   // Shows: EOF between frames is a quiet, normal end; EOF inside one is logged with what was lost.
@@ -154,17 +195,17 @@ describe("server log", () => {
     await waitFor(
       /connection lost: .*ECONNRESET|in the middle of a request \(4 bytes of it dropped\)/,
     );
-    expect(hex(await roundTrip(await open(), kvPayload("get", "next")))).toBe(hex(statusReply(2)));
+    expect(hex(await roundTrip(await open(), kvPayload("get", "next")))).toBe(hex(typed.nil()));
   });
 
   // Shows: --trace dumps every read and write in hex, so the framing, and the command inside
-  // it, are visible: `set k v` as the book spells it out, and its reply, status 0, no data.
+  // it, are visible: `set k v` as the book spells it out, and its reply, NIL.
   test("with trace, hex-dumps what was read and what was written", async () => {
     const { open, waitFor, text } = await start({ trace: true });
     const client = await open();
     await client.send(kvRequest("set", "k", "v"));
     await readFrame(client);
-    await waitFor(/wrote \(8 bytes\)/);
+    await waitFor(/wrote \(5 bytes\)/);
     // The frame's length (21), nstr 3, then each string's length and bytes.
     expect(text()).toContain(
       [
@@ -174,7 +215,7 @@ describe("server log", () => {
       ].join("\n"),
     );
     expect(text()).toContain(
-      "wrote (8 bytes)\n00000000  04 00 00 00 00 00 00 00                           |........|",
+      "wrote (5 bytes)\n00000000  01 00 00 00 00                                    |.....|",
     );
   });
 
