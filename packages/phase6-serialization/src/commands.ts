@@ -27,14 +27,13 @@ import { type Store, storeDel, storeForEachKey, storeGet, storeSet, storeSize } 
  */
 export function doRequest(store: Store, args: readonly string[], out: OutBuffer): void {
   const [name, key, value] = args;
-  if (args.length === 2 && name === "get" && key !== undefined) return doGet(store, key, out);
-  if (args.length === 3 && name === "set" && key !== undefined && value !== undefined) {
-    return doSet(store, key, value, out);
-  }
-  if (args.length === 2 && name === "del" && key !== undefined) return doDel(store, key, out);
-  if (args.length === 1 && name === "keys") return doKeys(store, out);
+  if (args.length === 2 && name === "get" && key !== undefined) doGet(store, key, out);
+  else if (args.length === 3 && name === "set" && key !== undefined && value !== undefined) {
+    doSet(store, key, value, out);
+  } else if (args.length === 2 && name === "del" && key !== undefined) doDel(store, key, out);
+  else if (args.length === 1 && name === "keys") doKeys(store, out);
   // An empty request (nstr = 0) lands here too: it names no command.
-  outErr(out, ERR_UNKNOWN, "unknown command.");
+  else outErr(out, ERR_UNKNOWN, "unknown command.");
 }
 
 /** get: the value as a string, or nil: "no such key" is now a value of its own, not a status. */

@@ -223,7 +223,7 @@ export function decodeReply(payload: Buffer, limit = MAX_MESSAGE): Value {
     throw new MalformedReplyError(
       "trailing",
       decoded.end,
-      `${extra} bytes left over after the reply's value, which ended at byte ${decoded.end}`,
+      `${extra === 1 ? "1 byte" : `${extra} bytes`} left over after the reply's value, which ended at byte ${decoded.end}`,
     );
   }
   return decoded.value;

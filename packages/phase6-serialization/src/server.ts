@@ -64,6 +64,12 @@ import { BadRequestError, parseRequest } from "./request.ts";
 import { ERR_TOO_BIG, outErr } from "./response.ts";
 import { createStore, type Store } from "./store.ts";
 
+/**
+ * The smallest message limit a server can keep: the reply that says a reply
+ * was too big (ERR 2 "response is too big.", 29 bytes) must itself fit.
+ */
+export const MIN_MESSAGE = 29;
+
 /** Redis's default `maxclients`: more connections than this are closed as they arrive. */
 export const MAX_CONNECTIONS = 10_000;
 
@@ -154,6 +160,11 @@ interface ServerState {
  */
 export async function startServer(options: ServerOptions): Promise<Server> {
   const { log } = options;
+  if (options.maxMessage !== undefined && options.maxMessage < MIN_MESSAGE) {
+    throw new RangeError(
+      `maxMessage ${options.maxMessage} is below ${MIN_MESSAGE}, the size of ERR 2`,
+    );
+  }
   const state: ServerState = {
     log,
     maxMessage: options.maxMessage ?? MAX_MESSAGE,
@@ -416,7 +427,7 @@ function finishReply(state: ServerState, conn: Conn): Buffer {
   const out = state.reply;
   if (out.length > state.maxMessage) {
     state.log.warn(
-      `a reply of ${count(out.length, "byte")} is over the ${sizeText(state.maxMessage)} limit: sent ERR ${ERR_TOO_BIG} instead`,
+      `a reply of ${count(out.length, "byte")} is over the limit of ${sizeText(state.maxMessage)}: sent ERR ${ERR_TOO_BIG} instead`,
       conn.peer,
     );
     out.truncate(0);

@@ -1,10 +1,13 @@
 // What the server logs, in process, with a logger that writes into a string:
 // the lines a student watches while trying things by hand.
-import { captureLog, openClient, type RawClient } from "@rah/core/testing";
+import { fileURLToPath } from "node:url";
+import { captureLog, openClient, type RawClient, runProgram } from "@rah/core/testing";
 import { frame, header, kvPayload, kvRequest, readFrame, roundTrip, typed } from "@rah/specs";
 import { afterEach, describe, expect, test } from "vitest";
-import { type Server, startServer } from "../src/server.ts";
+import { MIN_MESSAGE, type Server, startServer } from "../src/server.ts";
 import { hex } from "./helpers/kv.ts";
+
+const serverEntry = fileURLToPath(new URL("../src/bin/server.ts", import.meta.url));
 
 const cleanup: (() => unknown)[] = [];
 afterEach(async () => {
@@ -159,7 +162,9 @@ describe("server log", () => {
     await roundTrip(client, kvPayload("set", "over", "v"));
     const overLimit = await roundTrip(client, kvPayload("keys"));
     expect(hex(overLimit)).toBe(hex(typed.err(2, "response is too big.")));
-    await waitFor(/warning: a reply of 1033 bytes is over the 1 KiB limit: sent ERR 2 instead\n/);
+    await waitFor(
+      /warning: a reply of 1033 bytes is over the limit of 1 KiB: sent ERR 2 instead\n/,
+    );
     // The same connection goes on, and nothing else was a warning.
     expect(hex(await roundTrip(client, kvPayload("get", "over")))).toBe(hex(typed.str("v")));
     expect(client.state()).toBe("open");
@@ -234,5 +239,20 @@ describe("server log", () => {
     const lines = text().trim().split("\n");
     expect(lines.at(-1)).toMatch(/ server stopped$/);
     expect(lines.filter((line) => line.endsWith("] closed"))).toHaveLength(2);
+  });
+
+  // Shows: a limit too small for the ERR 2 reply itself is refused up front, not a crash later.
+  test("refuses a message limit too small to say that a reply is too big", async () => {
+    await expect(
+      startServer({
+        host: "127.0.0.1",
+        port: 0,
+        log: captureLog().log,
+        maxMessage: MIN_MESSAGE - 1,
+      }),
+    ).rejects.toThrow(RangeError);
+    const run = await runProgram(serverEntry, ["--max-message", "10"]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/^error: --max-message must be a size from 29 to /);
   });
 });

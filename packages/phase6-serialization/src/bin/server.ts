@@ -12,7 +12,7 @@ import {
   untilStopped,
 } from "@rah/core";
 import { MAX_MESSAGE } from "../protocol.ts";
-import { MAX_CONNECTIONS, MAX_QUEUED, startServer } from "../server.ts";
+import { MAX_CONNECTIONS, MAX_QUEUED, MIN_MESSAGE, startServer } from "../server.ts";
 
 const program = {
   usage: "pnpm --filter phase6-serialization start [flags]",
@@ -47,7 +47,7 @@ const program = {
 main(async (argv, stop) => {
   const { host, port, values } = parseFlags(argv, program);
   const maxMessage = sizeFlag(values, "max-message", {
-    min: 0,
+    min: MIN_MESSAGE,
     max: 0xffff_ffff,
     fallback: MAX_MESSAGE,
   });
