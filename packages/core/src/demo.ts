@@ -11,6 +11,8 @@ export interface Demo {
   step(text: string): Promise<void>;
   /** Prints a line said by client `name`. */
   say(name: string, text: string): void;
+  /** Prints a line of narration that no client says: what the demo looks at (a table, a tree). */
+  note(text: string): void;
   pause(ms: number): Promise<void>;
 }
 
@@ -47,6 +49,9 @@ export function createDemo(title: string): Demo {
     },
     say(name, text) {
       console.log(`${green(`client ${name}`)}  ${text}`);
+    },
+    note(text) {
+      console.log(`          ${text}`);
     },
     pause,
   };

@@ -69,7 +69,7 @@ main(
     let replies = 0;
     while (replies < 32 * 8) replies += (await a.read(4096)).length; // each reply: 8 bytes
     demo.say("A", "set key:0 .. key:31 (pipelined)");
-    demo.say("*", `the table: ${describeTable(store)}`);
+    demo.note(`the table: ${describeTable(store)}`);
 
     await demo.step(
       "3. Each later request moves at most 128 keys across, so the resize ends a slice at a time.",
@@ -79,10 +79,10 @@ main(
     replies = 0;
     while (replies < (1024 - 32) * 8) replies += (await a.read(65536)).length;
     demo.say("A", "set key:32 .. key:1023 (pipelined)");
-    demo.say("*", `the table: ${describeTable(store)}`);
+    demo.note(`the table: ${describeTable(store)}`);
     for (let n = 0; n < 4 && store.older.size > 0; n++) {
       await run("B", ["get", `key:${n}`]);
-      demo.say("*", `the table: ${describeTable(store)} (this request moved ${store.moved})`);
+      demo.note(`the table: ${describeTable(store)} (this request moved ${store.moved})`);
     }
     a.close();
 
@@ -115,9 +115,8 @@ main(
     b.close();
     const worst = Math.max(...waits).toFixed(1);
     demo.say("B", `${waits.length} gets answered while A inserted; the slowest took ${worst} ms`);
-    demo.say("*", `the table: ${describeTable(quietStore)}`);
-    demo.say(
-      "*",
+    demo.note(`the table: ${describeTable(quietStore)}`);
+    demo.note(
       "(phase 4's Map stops everyone for 0.1 s or more when it grows past a million keys: see the notes)",
     );
     await quiet.close();
