@@ -1,0 +1,74 @@
+// Entry point of `pnpm start` in this package: the server, with the flags below.
+// Flags in, startServer(), wait for Ctrl-C, close. The lesson is in ../server.ts.
+import {
+  createLogger,
+  intFlag,
+  isLoopback,
+  logFlags,
+  main,
+  parseFlags,
+  sizeFlag,
+  sizeText,
+  untilStopped,
+} from "@rah/core";
+import { MAX_MESSAGE } from "../protocol.ts";
+import { MAX_CONNECTIONS, MAX_QUEUED, MIN_MESSAGE, startServer } from "../server.ts";
+
+const program = {
+  usage: "pnpm --filter phase8-zset start [flags]",
+  role: "server" as const,
+  summary:
+    "The key-value server with sorted sets (book chapter 11): get, set, del, keys, and zadd, zrem, zscore, zquery on sorted sets kept in an AVL tree and a hashtable; typed replies.",
+  flags: {
+    ...logFlags,
+    "max-message": {
+      type: "string" as const,
+      value: "<bytes>",
+      description: `largest request payload, like 4096, 64k or 32MiB (default ${sizeText(MAX_MESSAGE)})`,
+    },
+    "max-connections": {
+      type: "string" as const,
+      value: "<n>",
+      description: `clients served at once; more are closed as they arrive (default ${MAX_CONNECTIONS})`,
+    },
+    "max-queued": {
+      type: "string" as const,
+      value: "<bytes>",
+      description: `unsent replies per client before its requests stop being read (default ${sizeText(MAX_QUEUED)})`,
+    },
+  },
+  examples: [
+    "pnpm --filter phase8-zset start",
+    "pnpm --filter phase8-zset start --port 5555 --trace",
+    "pnpm --filter phase8-zset start --quiet --max-message 64k --max-connections 100",
+  ],
+};
+
+main(async (argv, stop) => {
+  const { host, port, values } = parseFlags(argv, program);
+  const maxMessage = sizeFlag(values, "max-message", {
+    min: MIN_MESSAGE,
+    max: 0xffff_ffff,
+    fallback: MAX_MESSAGE,
+  });
+  const maxConnections = intFlag(values, "max-connections", {
+    min: 1,
+    max: 1_000_000,
+    fallback: MAX_CONNECTIONS,
+  });
+  const maxQueued = sizeFlag(values, "max-queued", {
+    min: 1,
+    max: 1024 ** 3,
+    fallback: MAX_QUEUED,
+  });
+  const log = createLogger({ quiet: values.quiet === true, trace: values.trace === true });
+  if (!isLoopback(host))
+    log.warn(
+      `listening on ${host} lets other machines connect: this teaching server has no authentication`,
+    );
+  const server = await startServer({ host, port, log, maxMessage, maxConnections, maxQueued });
+  await untilStopped(stop);
+  log.info("shutting down");
+  await server.close();
+  return 0;
+});
