@@ -165,7 +165,7 @@ describe("the tree script", () => {
   test("--help", async () => {
     const run = await runProgram(TREE, ["--help"]);
     expect(run.code).toBe(0);
-    expect(run.stdout).toMatch(/^usage: pnpm --filter phase7-avl tree/);
+    expect(run.stdout).toMatch(/^usage: pnpm --filter phase\d+-\w+ tree /);
     expect(run.stdout).toContain("--mermaid");
   });
 });
