@@ -272,9 +272,20 @@ describe("client process", () => {
       "closed the connection in the middle of a reply (unexpected EOF after 2 of 7 payload bytes)",
     ],
   ];
-  // Shows: a reply that is malformed or cut short is one sentence naming the server and what is
-  // wrong, with exit code 1: never a stack trace, never a half-printed value.
-  test.each(malformed)("reports %s in one sentence, exit code 1", async (_, answer, sentence) => {
+  // Shows: a reply that is malformed or cut short is a user error of one sentence naming the
+  // server and what is wrong: never a crash, never a half-printed value.
+  test.each(malformed)("reports %s in one sentence", async (_, answer, sentence) => {
+    const port = await rudeServer(answer);
+    const failure = await runCommands("127.0.0.1", port, [["get", "k"]]).catch(
+      (err: unknown) => err,
+    );
+    expect(failure).toBeInstanceOf(UserError);
+    expect((failure as UserError).message).toBe(`the server at 127.0.0.1:${port} ${sentence}`);
+  });
+
+  // Shows: the program prints that sentence alone, exit code 1, no stack trace.
+  test("prints a bad reply as one line, exit code 1", async () => {
+    const [, answer, sentence] = malformed[1] ?? ["", Buffer.alloc(0), ""];
     const port = await rudeServer(answer);
     const run = await runProgram(client, ["--port", String(port), "get", "k"]);
     expect(run).toMatchObject({

@@ -270,8 +270,8 @@ export function programSpecs(target: ProgramTarget): void {
       });
 
       // Shows: the demo runs from start to end and exits 0, its server stopped.
-      test("runs to the end", async () => {
-        const run = await runProgram(target.demo, [], { ms: 60_000 });
+      test("runs to the end", { timeout: 120_000 }, async () => {
+        const run = await runProgram(target.demo, [], { ms: 110_000 });
         expect(run).toMatchObject({ code: 0, stderr: "" });
         expect(run.stdout).toMatch(/server stopped\n$/);
       });
