@@ -3,8 +3,8 @@
 // .ci/run sums into its "N passed, N failed" line.
 export function reportFile() {
   return {
-    testTimeout: 30_000,
-    hookTimeout: 30_000,
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
     include: ["test/**/*.test.ts"],
     reporters: ["default", ["json", { outputFile: ".vitest-report.json" }]] as [
       string,
