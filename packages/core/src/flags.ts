@@ -100,12 +100,30 @@ export function parseFlags(argv: readonly string[], program: Program): ParsedFla
   for (const [name, spec] of Object.entries(specs)) {
     options[name] = spec.short ? { type: spec.type, short: spec.short } : { type: spec.type };
   }
+  // A word that reads as a negative number (`-1`, `-2.5`, `-inf`) is a
+  // word, not a flag: `client zadd board -1 x` sends "-1" as a score. No flag
+  // looks like one, so nothing is lost. It is swapped for a stand-in that
+  // parseArgs takes as a word, and swapped back after.
+  const stashed: string[] = [];
+  const shielded = args.map((arg, i) => {
+    if (!NEGATIVE.test(arg) || takesValue(args[i - 1], specs)) return arg;
+    stashed.push(arg);
+    return `${STAND_IN}${stashed.length - 1}`;
+  });
   let parsed: { values: FlagValues; positionals: string[] };
   try {
-    parsed = parseArgs({ args, options, allowPositionals: true, strict: true }) as typeof parsed;
+    parsed = parseArgs({
+      args: shielded,
+      options,
+      allowPositionals: true,
+      strict: true,
+    }) as typeof parsed;
   } catch (err: unknown) {
     throw new UsageError(describeParseError(err), { cause: err });
   }
+  parsed.positionals = parsed.positionals.map((word) =>
+    word.startsWith(STAND_IN) ? (stashed[Number(word.slice(STAND_IN.length))] ?? word) : word,
+  );
   if (parsed.values.help) throw new HelpRequested(usageText(program));
   const stray = parsed.positionals[0];
   if (stray !== undefined && program.args === undefined) throw strayWord(stray, program.role);
@@ -132,6 +150,21 @@ function strayWord(word: string, role: Program["role"]): UsageError {
   return new UsageError(
     `unexpected argument "${word}"${hint}: this program takes no arguments, run with --help to see the flags`,
   );
+}
+
+/** A negative number as a user types it: -1, -0.5, -.5, -1e3, -inf, -nan. */
+const NEGATIVE = /^-(\d|\.\d|inf|nan)/i;
+/** What stands in for a negative number while parseArgs reads the flags (not a flag, nor text anyone types). */
+const STAND_IN = "\u0000word:";
+
+/** Whether `arg` is a flag that takes a value (the next word is its value, whatever it looks like). */
+function takesValue(arg: string | undefined, specs: Record<string, FlagSpec>): boolean {
+  if (arg === undefined || !arg.startsWith("-") || arg.includes("=")) return false;
+  const name = arg.replace(/^--?/, "");
+  const spec = arg.startsWith("--")
+    ? specs[name]
+    : Object.values(specs).find((s) => s.short === name);
+  return spec?.type === "string";
 }
 
 function envValue(name: string): string | undefined {

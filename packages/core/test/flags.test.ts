@@ -146,6 +146,15 @@ describe("parseFlags", () => {
     expect(parseFlags([], tool).positionals).toEqual([]);
   });
 
+  // A word that reads as a negative number is a word, in its place: a score, not a flag.
+  it("takes negative numbers as words", () => {
+    const parsed = parseFlags(["zadd", "board", "-1", "x", "-inf", "--quiet", "-.5"], program);
+    expect(parsed.positionals).toEqual(["zadd", "board", "-1", "x", "-inf", "-.5"]);
+    expect(boolFlag(parsed.values, "quiet")).toBe(true);
+    // After a flag that takes a value it is not a word: --port -1 is still a mistake about --port.
+    expect(usageError(["--port", "-1"])).toMatch(/^--port needs a value/);
+  });
+
   // A port that is not a whole number in 0..65535 is one sentence quoting what was typed.
   it.each([
     ["abc", ["--port", "abc"]],

@@ -93,7 +93,10 @@ export function doRequest(store: Store, args: readonly string[], out: OutBuffer)
   else outErr(out, ERR_UNKNOWN, "unknown command.");
 }
 
-/** get: the value as a string, or nil; a sorted set is not a string. */
+/**
+ * get: the value as a string, or nil: "no such key" is now a value of its own, not a status.
+ * A sorted set is not a string: ERR 3.
+ */
 function doGet(store: Store, key: string, out: OutBuffer): void {
   const value = storeGet(store, key);
   if (value === undefined) outNil(out);
@@ -101,7 +104,10 @@ function doGet(store: Store, key: string, out: OutBuffer): void {
   else outStr(out, value);
 }
 
-/** set: store the value; nil. A key that holds a sorted set is not overwritten. */
+/**
+ * set: store the value; nil (there is nothing to say but "done"). A key that
+ * holds a sorted set is not overwritten: ERR 3.
+ */
 function doSet(store: Store, key: string, value: string, out: OutBuffer): void {
   const current = storeGet(store, key);
   if (current !== undefined && typeof current !== "string") {
@@ -112,20 +118,20 @@ function doSet(store: Store, key: string, value: string, out: OutBuffer): void {
   outNil(out);
 }
 
-/** del: remove the key, whatever it holds; an integer says whether it was there. */
+/** del: remove the key; an integer says whether it was there (1) or not (0). Any type. */
 function doDel(store: Store, key: string, out: OutBuffer): void {
   outInt(out, storeDel(store, key) ? 1 : 0);
 }
 
 /**
- * keys: an array of every key, strings and sorted sets alike. The count is
- * known before the first key is written, so it goes first.
+ * keys: an array of every key. The count is known before the first key is
+ * written (the table knows its size), so it goes first, as in the book.
  *
  * This walks the whole table while every other client waits: O(n) in one
- * request. Redis says the same of its KEYS ("don't use it in production")
- * and offers SCAN, which returns the keys a slice at a time. And a big
- * store's reply is over the message limit anyway: the server then sends
- * ERR 2 instead.
+ * request, exactly what chapter 8 worked to avoid for resizing. Redis says
+ * the same of its KEYS ("don't use it in production") and offers SCAN,
+ * which returns the keys a slice at a time. And a big store's reply is
+ * over the message limit anyway: the server then sends ERR 2 instead.
  */
 function doKeys(store: Store, out: OutBuffer): void {
   outArr(out, storeSize(store));

@@ -29,6 +29,7 @@
 // converted" by leaving the end pointer at the start, and for an empty
 // string the start *is* the end. `zadd k "" name` adds name with score 0.
 // Redis itself refuses an empty score; here we answer as the book does.
+import { INT64_MAX, INT64_MIN } from "./response.ts";
 
 /** C's isspace() in the "C" locale: space, \t, \n, \v, \f, \r. Nothing else (not 0xA0). */
 function isCSpace(code: number): boolean {
@@ -235,10 +236,6 @@ function roundToDouble(mantissa: bigint, power: number): number {
   // moves the exponent (to Infinity if the carry went past the top).
   return Number(kept) * 2 ** power;
 }
-
-/** The smallest and largest int64: LLONG_MIN and LLONG_MAX in C. */
-const INT64_MIN = -(2n ** 63n);
-const INT64_MAX = 2n ** 63n - 1n;
 
 /**
  * An integer argument, as the book's server reads it (strtoll base 10,
