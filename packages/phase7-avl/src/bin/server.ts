@@ -18,13 +18,13 @@ const program = {
   usage: "pnpm --filter phase7-avl start [flags]",
   role: "server" as const,
   summary:
-    "The key-value server with typed replies (book chapter 9): get, set, del and keys, each answered with one value that says its type (nil, error, string, integer, double, array).",
+    "The key-value server of chapter 9, unchanged (book chapter 10 adds an AVL tree, see `pnpm --filter phase7-avl tree`): get, set, del and keys, each answered with one typed value.",
   flags: {
     ...logFlags,
     "max-message": {
       type: "string" as const,
       value: "<bytes>",
-      description: `largest request payload, like 4096, 64k or 32MiB (default ${sizeText(MAX_MESSAGE)})`,
+      description: `largest request or reply payload, at least ${MIN_MESSAGE} bytes (room for ERR 2), like 4096, 64k or 32MiB (default ${sizeText(MAX_MESSAGE)})`,
     },
     "max-connections": {
       type: "string" as const,

@@ -24,7 +24,7 @@ const program = {
     "max-message": {
       type: "string" as const,
       value: "<bytes>",
-      description: `largest request payload, like 4096, 64k or 32MiB (default ${sizeText(MAX_MESSAGE)})`,
+      description: `largest request or reply payload, at least ${MIN_MESSAGE} bytes (room for ERR 2), like 4096, 64k or 32MiB (default ${sizeText(MAX_MESSAGE)})`,
     },
     "max-connections": {
       type: "string" as const,
