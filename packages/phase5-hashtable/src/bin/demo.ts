@@ -72,7 +72,7 @@ main(
     demo.note(`the table: ${describeTable(store)}`);
 
     await demo.step(
-      "3. Each later request moves at most 128 keys across, so the resize ends a slice at a time.",
+      "3. Each later table operation moves at most 128 keys across (a set of a new key is two: a lookup, then an insert), so the resize ends a slice at a time.",
     );
     // Enough keys for a resize that takes several requests to finish.
     await a.write(sets(32, 1024));
@@ -117,7 +117,7 @@ main(
     demo.say("B", `${waits.length} gets answered while A inserted; the slowest took ${worst} ms`);
     demo.note(`the table: ${describeTable(quietStore)}`);
     demo.note(
-      "(phase 4's Map stops everyone for a moment each time it doubles, 0.1 s or more past a million keys: see the notes)",
+      "(phase 4's Map stops everyone each time it doubles: measured, 63 ms at 524,289 keys and 250 ms at 2,097,153: see the notes)",
     );
     await quiet.close();
 
