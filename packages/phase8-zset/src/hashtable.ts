@@ -77,8 +77,8 @@ export const PAGE_SLOTS = 512;
 // microseconds; an operation allocates at most one page for its own
 // insert and one per node it migrates, usually none.
 //
-// The price is one more array access per slot read. The measurements and
-// the comparison with a one-piece array are in README-notes.md.
+// The price is one more array access per slot read: this package's
+// README.md measures it against a one-piece array.
 // ---------------------------------------------------------------------------
 
 /** One page of slots: each holds the head of a chain, or null. */
@@ -414,10 +414,12 @@ function hForeach<N extends HNode>(htab: HTab<N>, f: (node: N) => boolean): bool
  * number (-2^31 .. 2^31-1): `strHash(s) >>> 0` is the C's unsigned value.
  * The reason is memory. V8 stores a whole number that fits in 32 signed
  * bits as a "small integer" inside the object's field; an unsigned value of
- * 2^31 or more does not fit, so V8 would box it in a separate 16-byte heap
- * number, one per node, half of all nodes. Measured: 56 bytes per entry
- * with the signed hash, 72 with the unsigned one (README-notes.md). Slot
- * selection is unaffected: `hcode & mask` reads the same low bits.
+ * 2^31 or more does not fit. The first node that holds one changes the
+ * field's representation for every node of the same shape, to a pointer to
+ * a separate 16-byte heap number. Measured: 56 bytes per entry with the
+ * signed hash, 72 with the unsigned one, and still 72 when only one hash in
+ * a million is that large (README.md). Slot selection is unaffected:
+ * `hcode & mask` reads the same low bits.
  */
 export function strHash(s: string): number {
   let h = 0x811c9dc5;
