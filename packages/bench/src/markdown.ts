@@ -196,7 +196,10 @@ function fairnessIntro(): string[] {
     "its requests to read. What a greedy client costs everyone else is the polite client's",
     "latency: a server that does a bounded slice of work per client per loop turn keeps it near",
     "the floor's; one that reads and answers everything a socket holds, and logs a line per",
-    "request, makes it wait for all of that.",
+    "request, makes it wait for all of that. The three processes (server, greedy load",
+    "generator, polite client) also share the machine's cores, so on a small machine the p99",
+    "reflects the scheduler too: a server that spends more CPU per request leaves the polite",
+    "client less of it, and the ratio to the floor varies between runs. Compare p50 as well.",
   ];
 }
 
