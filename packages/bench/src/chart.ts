@@ -38,6 +38,7 @@ function block(result: ScenarioResult): { note: string; bars: Bar[] } {
   });
   switch (scenario.kind) {
     case "throughput":
+    case "zset":
       return {
         note: `CPU/request, ${ratios(result)
           .map((r) => `${r.label} ${formatRatio(r.cpu)}`)
@@ -72,20 +73,6 @@ function block(result: ScenarioResult): { note: string; bars: Bar[] } {
               }
             : failed(run),
         ),
-      };
-    case "zset":
-      return {
-        note: `CPU/request, ${ratios(result)
-          .map((r) => `${r.label} ${formatRatio(r.cpu)}`)
-          .join(", ")}`,
-        bars: runs.map((run) => {
-          const us = run.server?.cpuPerRequest ?? null;
-          if (run.status !== "ok" || !run.load || us === null) return failed(run);
-          return {
-            value: us,
-            label: `${formatMicros(us)}  (${formatCount(run.load.requestsPerSecond)} req/s)`,
-          };
-        }),
       };
     case "fairness":
       return {

@@ -19,9 +19,7 @@ export interface FloorServer {
 }
 
 export function startFloorServer(host: string, port: number): Promise<FloorServer> {
-  const sockets = new Set<net.Socket>();
-  const server = net.createServer({ noDelay: true }, (socket) => {
-    sockets.add(socket);
+  return listenFloor(host, port, (socket) => {
     let pending: Buffer = Buffer.alloc(0);
     socket.on("data", (chunk: Buffer) => {
       const buf = pending.length === 0 ? chunk : Buffer.concat([pending, chunk]);
@@ -34,9 +32,26 @@ export function startFloorServer(host: string, port: number): Promise<FloorServe
       if (end > 0) socket.write(buf.subarray(0, end));
       pending = buf.subarray(end);
     });
+  });
+}
+
+/**
+ * What both floors share: listen on host:port with Nagle's algorithm off,
+ * hand each connection to `serve`, drop a reset peer quietly, and close
+ * every connection on close().
+ */
+export function listenFloor(
+  host: string,
+  port: number,
+  serve: (socket: net.Socket) => void,
+): Promise<FloorServer> {
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer({ noDelay: true }, (socket) => {
+    sockets.add(socket);
     // A reset peer is not our problem; without a listener it would crash us.
     socket.on("error", () => socket.destroy());
     socket.on("close", () => sockets.delete(socket));
+    serve(socket);
   });
   return new Promise((resolve, reject) => {
     server.once("error", reject);

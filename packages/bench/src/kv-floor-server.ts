@@ -12,7 +12,7 @@
 // closes the connection after the replies owed to the requests before it.
 // Keys are bytes: a Map needs a primitive key, and latin1 maps bytes to
 // characters one to one.
-import net from "node:net";
+import { type FloorServer, listenFloor } from "./floor-server.ts";
 import {
   BadRequest,
   MAX_MESSAGE,
@@ -23,10 +23,8 @@ import {
   statusReply,
 } from "./kv.ts";
 
-export interface KvFloorServer {
-  readonly port: number;
-  close(): Promise<void>;
-}
+/** A running key-value floor: where it listens, and how to stop it. */
+export type KvFloorServer = FloorServer;
 
 const OK = statusReply(STATUS_OK);
 const NX = statusReply(STATUS_NX);
@@ -45,7 +43,6 @@ const ERR_FRAME = frame(ERR);
 
 export function startKvFloorServer(host: string, port: number): Promise<KvFloorServer> {
   const data = new Map<string, Buffer>();
-  const sockets = new Set<net.Socket>();
 
   function answer(payload: Buffer): Buffer {
     const [cmd, key, value] = parseRequest(payload);
@@ -71,8 +68,7 @@ export function startKvFloorServer(host: string, port: number): Promise<KvFloorS
     return ERR_FRAME;
   }
 
-  const server = net.createServer({ noDelay: true }, (socket) => {
-    sockets.add(socket);
+  return listenFloor(host, port, (socket) => {
     let pending: Buffer = Buffer.alloc(0);
     socket.on("data", (chunk: Buffer) => {
       const buf = pending.length === 0 ? chunk : Buffer.concat([pending, chunk]);
@@ -104,23 +100,6 @@ export function startKvFloorServer(host: string, port: number): Promise<KvFloorS
       }
       // Keep only the unfinished tail, copied, so the chunk it came in can go.
       pending = at === buf.length ? Buffer.alloc(0) : Buffer.from(buf.subarray(at));
-    });
-    // A reset peer is not our problem; without a listener it would crash us.
-    socket.on("error", () => socket.destroy());
-    socket.on("close", () => sockets.delete(socket));
-  });
-  return new Promise((resolve, reject) => {
-    server.once("error", reject);
-    server.listen({ host, port, backlog: 511 }, () => {
-      const address = server.address();
-      resolve({
-        port: typeof address === "object" && address ? address.port : port,
-        close: () =>
-          new Promise((done) => {
-            for (const socket of sockets) socket.destroy();
-            server.close(() => done());
-          }),
-      });
     });
   });
 }

@@ -20,7 +20,7 @@ import {
 } from "./scenarios.ts";
 import { memoryOf } from "./system.ts";
 import type { RunningServer, StartOptions, Target, TargetName } from "./targets.ts";
-import type { LoadWorker } from "./worker.ts";
+import type { Job, LoadWorker } from "./worker.ts";
 import type { WorkloadSpec } from "./workloads.ts";
 
 const HOST = "127.0.0.1";
@@ -211,6 +211,23 @@ export function runFixedRate(
 }
 
 /**
+ * Starts `load` on the main load generator, for a second client to run
+ * beside it, and resolves once it measures, or with its result (`ended`)
+ * if it finished first (a server that failed at once).
+ */
+async function startMeasuring(
+  ctx: ScenarioContext,
+  load: LoadOptions,
+): Promise<{ job: Job; ended: LoadResult | null }> {
+  let measuring: () => void = () => {};
+  const underWay = new Promise<null>((resolve) => {
+    measuring = () => resolve(null);
+  });
+  const job = ctx.worker.start(load, { onMeasureStart: () => measuring() });
+  return { job, ended: await Promise.race([underWay, job.result]) };
+}
+
+/**
  * The fairness figure: a greedy client keeps `greedyInFlight` requests in
  * flight on one connection (it never waits), and once it is under way a
  * polite client on another connection, in a load generator process of its
@@ -230,26 +247,17 @@ export function runFairness(
     1,
     async (target, server) => {
       const polite = await ctx.secondWorker();
-      let started: () => void = () => {};
-      const underWay = new Promise<void>((resolve) => {
-        started = resolve;
+      const greedy = await startMeasuring(ctx, {
+        ...base(server, echo(target, scenario.payloadSize)),
+        connections: 1,
+        // A --quick run owes fewer replies when the greedy client stops.
+        inFlight: settings.mode === "quick" ? scenario.greedyInFlight / 8 : scenario.greedyInFlight,
+        warmupMs: settings.warmupMs,
+        durationMs: null,
+        // The replies due when it stops: a slow server may owe many.
+        graceMs: 30_000,
       });
-      const greedy = ctx.worker.start(
-        {
-          ...base(server, echo(target, scenario.payloadSize)),
-          connections: 1,
-          // A --quick run owes fewer replies when the greedy client stops.
-          inFlight:
-            settings.mode === "quick" ? scenario.greedyInFlight / 8 : scenario.greedyInFlight,
-          warmupMs: settings.warmupMs,
-          durationMs: null,
-          // The replies due when it stops: a slow server may owe many.
-          graceMs: 30_000,
-        },
-        { onMeasureStart: () => started() },
-      );
-      const first = await Promise.race([underWay.then(() => null), greedy.result]);
-      if (first !== null) return runResult(target, first, server.memory()?.peakRss ?? null);
+      if (greedy.ended) return runResult(target, greedy.ended, server.memory()?.peakRss ?? null);
       let politeLoad: LoadResult;
       try {
         politeLoad = await polite.run({
@@ -261,9 +269,9 @@ export function runFairness(
           graceMs: 30_000,
         });
       } finally {
-        greedy.stop();
+        greedy.job.stop();
       }
-      const greedyLoad = await greedy.result;
+      const greedyLoad = await greedy.job.result;
       return {
         ...runResult(target, greedyLoad, server.memory()?.peakRss ?? null),
         polite: politeLoad,
@@ -299,24 +307,17 @@ export function runRehash(
       const prober = await ctx.secondWorker();
       const replies = repliesOf(target.protocol);
       const rssBefore = server.memory()?.rss ?? null;
-      let started: () => void = () => {};
-      const underWay = new Promise<void>((resolve) => {
-        started = resolve;
+      const inserter = await startMeasuring(ctx, {
+        ...base(server, { kind: "kv-insert", replies, valueSize: scenario.valueSize }),
+        connections: 1,
+        inFlight: scenario.inFlight,
+        requestsPerConnection: keys,
+        warmupMs: 0,
+        durationMs: INSERT_LIMIT_MS,
+        graceMs: settings.graceMs,
       });
-      const inserter = ctx.worker.start(
-        {
-          ...base(server, { kind: "kv-insert", replies, valueSize: scenario.valueSize }),
-          connections: 1,
-          inFlight: scenario.inFlight,
-          requestsPerConnection: keys,
-          warmupMs: 0,
-          durationMs: INSERT_LIMIT_MS,
-          graceMs: settings.graceMs,
-        },
-        { onMeasureStart: () => started() },
-      );
-      const first = await Promise.race([underWay.then(() => null), inserter.result]);
-      if (first !== null) return runResult(target, first, server.memory()?.peakRss ?? null);
+      if (inserter.ended)
+        return runResult(target, inserter.ended, server.memory()?.peakRss ?? null);
       const probe = prober.start({
         host: HOST,
         port: server.port,
@@ -330,7 +331,7 @@ export function runRehash(
       });
       let inserted: LoadResult;
       try {
-        inserted = await inserter.result;
+        inserted = await inserter.job.result;
       } finally {
         probe.stop();
       }
