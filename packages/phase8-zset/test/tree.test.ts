@@ -3,32 +3,20 @@
 import { fileURLToPath } from "node:url";
 import { runProgram } from "@rah/core/testing";
 import { describe, expect, test } from "vitest";
-import { type AVLNode, avlDel, avlInsert, avlSeekGe } from "../src/avl.ts";
+import { avlDel, avlInsert } from "../src/avl.ts";
 import { findRotations, parentLinks, treeMermaid, treeText } from "../src/avl-print.ts";
+import { type NumNode, numLabel, numLess, numNode, numSeekGe } from "../src/num-tree.ts";
 
 const TREE = fileURLToPath(new URL("../src/bin/tree.ts", import.meta.url));
 
-interface NumNode extends AVLNode {
-  key: number;
-}
-const node = (key: number): NumNode => ({
-  parent: null,
-  left: null,
-  right: null,
-  height: 1,
-  cnt: 1,
-  key,
-});
-const less = (a: NumNode, b: NumNode) => a.key < b.key;
-const label = (n: NumNode) => String(n.key);
 const build = (keys: number[]) =>
-  keys.reduce<NumNode | null>((root, key) => avlInsert(root, node(key), less), null);
+  keys.reduce<NumNode | null>((root, key) => avlInsert(root, numNode(key), numLess), null);
 
 describe("treeText", () => {
   // Shows: the sideways picture: right subtree above, left below, bars joining a node to its
   // parent across the lines between them, height and count on every node.
   test("draws the tree sideways", () => {
-    expect(treeText(build([4, 2, 6, 1, 3, 5, 7, 8]), label)).toBe(
+    expect(treeText(build([4, 2, 6, 1, 3, 5, 7, 8]), numLabel)).toBe(
       [
         "        ┌── 8 (h=1 cnt=1)",
         "    ┌── 7 (h=2 cnt=2)",
@@ -45,13 +33,13 @@ describe("treeText", () => {
 
   // Shows: an empty tree says so.
   test("empty tree", () => {
-    expect(treeText(null, label)).toBe("(empty tree)\n");
+    expect(treeText(null, numLabel)).toBe("(empty tree)\n");
   });
 
   // Shows: reading the lines bottom-up gives the keys in order, for trees of any size.
   test("bottom-up is in order", () => {
     const keys = Array.from({ length: 50 }, (_, i) => (i * 17) % 50);
-    const lines = treeText(build(keys), label).trimEnd().split("\n").reverse();
+    const lines = treeText(build(keys), numLabel).trimEnd().split("\n").reverse();
     const read = lines.map((line) => Number(/(\d+) \(h=/.exec(line)?.[1]));
     expect(read).toEqual([...keys].sort((a, b) => a - b));
   });
@@ -60,7 +48,7 @@ describe("treeText", () => {
 describe("treeMermaid", () => {
   // Shows: one Mermaid node per tree node with its height and count, edges labelled L and R.
   test("draws a graph TD", () => {
-    expect(treeMermaid(build([2, 1, 3]), label)).toBe(
+    expect(treeMermaid(build([2, 1, 3]), numLabel)).toBe(
       [
         "graph TD",
         '  n0["2<br/>h=2 cnt=3"]',
@@ -75,7 +63,7 @@ describe("treeMermaid", () => {
 
   // Shows: a lone child keeps its side in the label.
   test("a lone right child is labelled R", () => {
-    expect(treeMermaid(build([1, 2]), label)).toContain("n0 -->|R| n1");
+    expect(treeMermaid(build([1, 2]), numLabel)).toContain("n0 -->|R| n1");
   });
 });
 
@@ -84,14 +72,14 @@ describe("findRotations", () => {
   const rotationsOnInsert = (keys: number[], key: number) => {
     let root = build(keys);
     const plain = parentLinks(root);
-    const fresh = node(key);
+    const fresh = numNode(key);
     let parent: NumNode | null = null;
     for (let cur = root; cur; cur = (key < cur.key ? cur.left : cur.right) as NumNode | null) {
       parent = cur;
     }
     plain.set(fresh, parent);
-    root = avlInsert(root, fresh, less);
-    return findRotations(plain, root).map(({ riser, above }) => [riser.key, above.map(label)]);
+    root = avlInsert(root, fresh, numLess);
+    return findRotations(plain, root).map(({ riser, above }) => [riser.key, above.map(numLabel)]);
   };
 
   // Shows: 1 2 3 is a single rotation (2 rises above 1), 3 1 2 a double one (2 above 1 and 3).
@@ -133,10 +121,10 @@ describe("the tree script", () => {
     const run = await runProgram(TREE, ["5", "3", "8", "1", "4", "7", "9", "--delete", "5,8"]);
     let root = build([5, 3, 8, 1, 4, 7, 9]);
     for (const key of [5, 8]) {
-      const victim = avlSeekGe(root, (n) => n.key < key);
+      const victim = numSeekGe(root, key);
       if (victim) root = avlDel(victim);
     }
-    expect(run.stdout.endsWith(`${treeText(root, label)}\n`)).toBe(true);
+    expect(run.stdout.endsWith(`${treeText(root, numLabel)}\n`)).toBe(true);
   });
 
   // Shows: a stray word is refused with one sentence and exit code 2, before any output.

@@ -3,9 +3,10 @@
 // printed sideways (root at the left, bigger numbers above); `h` is a
 // node's height, `cnt` the size of its subtree.
 import { createDemo, main, parseFlags } from "@rah/core";
-import { type AVLNode, avlDel, avlInsert, avlOffset, avlRank, avlSeekGe } from "../avl.ts";
+import { avlDel, avlInsert, avlOffset, avlRank } from "../avl.ts";
 import { treeText } from "../avl-print.ts";
 import { runCommands } from "../client.ts";
+import { type NumNode, numLabel, numLess, numNode, numSeekGe } from "../num-tree.ts";
 import { startServer } from "../server.ts";
 
 const program = {
@@ -15,28 +16,12 @@ const program = {
     "Narrates the AVL tree of this chapter: sorted inserts kept balanced by rotations, ranks and offsets from the subtree counts, a delete by successor; and shows the server, unchanged, still answering.",
 };
 
-/** A tree node for the demo: the links, and the number it orders by. */
-interface NumNode extends AVLNode {
-  key: number;
-}
-const node = (key: number): NumNode => ({
-  parent: null,
-  left: null,
-  right: null,
-  height: 1,
-  cnt: 1,
-  key,
-});
-const less = (a: NumNode, b: NumNode) => a.key < b.key;
-const label = (n: NumNode) => String(n.key);
-const find = (root: NumNode | null, key: number) => avlSeekGe(root, (n) => n.key < key);
-
 main(
   async (argv) => {
     parseFlags(argv, program);
     const demo = createDemo("phase 7: a balanced binary tree with ranks");
     const show = (root: NumNode | null) => {
-      for (const line of treeText(root, label).trimEnd().split("\n")) demo.note(line);
+      for (const line of treeText(root, numLabel).trimEnd().split("\n")) demo.note(line);
     };
 
     await demo.step(
@@ -54,21 +39,21 @@ main(
       "2. Insert 1 to 7 in order: a plain search tree would be a list 7 deep; rotations keep this one 3 deep.",
     );
     let root: NumNode | null = null;
-    for (let key = 1; key <= 7; key++) root = avlInsert(root, node(key), less);
+    for (let key = 1; key <= 7; key++) root = avlInsert(root, numNode(key), numLess);
     show(root);
 
     await demo.step(
       "3. Each node counts its subtree, so the rank of a node is a walk up: O(log n).",
     );
     for (const key of [1, 4, 7]) {
-      const n = find(root, key);
+      const n = numSeekGe(root, key);
       if (n) demo.note(`rank of ${key}: ${avlRank(n)} (0 is the first)`);
     }
 
     await demo.step(
       "4. And an offset is a walk too: from 2, move +3 and -1 places without visiting the rest.",
     );
-    const two = find(root, 2);
+    const two = numSeekGe(root, 2);
     if (two) {
       demo.note(`2 + 3 places -> ${avlOffset(two, 3)?.key ?? "nothing"}`);
       demo.note(`2 - 1 place  -> ${avlOffset(two, -1)?.key ?? "nothing"}`);
@@ -78,7 +63,7 @@ main(
     await demo.step(
       "5. Delete 4, the root: its successor (5, the smallest of its right subtree) takes its place.",
     );
-    const four = find(root, 4);
+    const four = numSeekGe(root, 4);
     if (four) root = avlDel(four);
     show(root);
 

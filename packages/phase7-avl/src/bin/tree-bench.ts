@@ -10,7 +10,8 @@
 import { cpus, loadavg } from "node:os";
 import { performance } from "node:perf_hooks";
 import { main, type Program, parseFlags, UsageError } from "@rah/core";
-import { type AVLNode, avlDel, avlInit, avlInsert, avlOffset, avlRank, avlSeekGe } from "../avl.ts";
+import { avlDel, avlInit, avlInsert, avlOffset, avlRank } from "../avl.ts";
+import { type NumNode, numLess, numNode, numSeekGe } from "../num-tree.ts";
 
 const program: Program = {
   usage: "pnpm --filter phase7-avl tree-bench [flags]",
@@ -35,18 +36,6 @@ const program: Program = {
   ],
 };
 
-interface NumNode extends AVLNode {
-  key: number;
-}
-const newNode = (key: number): NumNode => ({
-  parent: null,
-  left: null,
-  right: null,
-  height: 1,
-  cnt: 1,
-  key,
-});
-const less = (a: NumNode, b: NumNode) => a.key < b.key;
 /** Each cost is measured in this many rounds; the median round is reported. */
 const ROUNDS = 5;
 
@@ -111,8 +100,8 @@ function measureSize(n: number, budget: number): Row {
   const nodes: NumNode[] = [];
   let root: NumNode | null = null;
   for (let i = 0; i < n; i++) {
-    const node = newNode(Math.random());
-    root = avlInsert(root, node, less);
+    const node = numNode(Math.random());
+    root = avlInsert(root, node, numLess);
     nodes.push(node);
   }
   const keys = nodes.map((node) => node.key).sort((a, b) => a - b);
@@ -126,13 +115,13 @@ function measureSize(n: number, budget: number): Row {
     const node = randomNode();
     const key = node.key;
     const t = performance.now();
-    const found = avlSeekGe(root, (x) => x.key < key);
+    const found = numSeekGe(root, key);
     if (found !== node) throw new Error(`key ${key} is missing from the tree`);
     root = avlDel(found);
     const ms = performance.now() - t;
     avlInit(node);
     node.key = Math.random();
-    root = avlInsert(root, node, less);
+    root = avlInsert(root, node, numLess);
     return ms;
   });
   const treeInsert = medianCost(budget, () => {
@@ -141,7 +130,7 @@ function measureSize(n: number, budget: number): Row {
     avlInit(node);
     node.key = Math.random();
     const t = performance.now();
-    root = avlInsert(root, node, less);
+    root = avlInsert(root, node, numLess);
     return performance.now() - t;
   });
   const arrayDelete = medianCost(budget, () => {

@@ -4,8 +4,9 @@
 // --delete numbers the same way. The tree is ../avl.ts, the pictures
 // ../avl-print.ts; this file only reads flags and narrates.
 import { boolFlag, main, type Program, parseFlags, UsageError } from "@rah/core";
-import { type AVLNode, avlDel, avlInsert, avlSeekGe } from "../avl.ts";
+import { avlDel, avlInsert } from "../avl.ts";
 import { findRotations, parentLinks, treeMermaid, treeText } from "../avl-print.ts";
+import { type NumNode, numLabel, numLess, numNode, numSeekGe } from "../num-tree.ts";
 
 const MAX_NUMBER = 999_999_999;
 
@@ -33,21 +34,6 @@ const program: Program = {
   ],
 };
 
-/** The test's node: tree links plus the number it orders by. */
-interface NumNode extends AVLNode {
-  key: number;
-}
-
-const newNode = (key: number): NumNode => ({
-  parent: null,
-  left: null,
-  right: null,
-  height: 1,
-  cnt: 1,
-  key,
-});
-const less = (a: NumNode, b: NumNode) => a.key < b.key;
-
 main(
   async (argv) => {
     const { values, positionals } = parseFlags(argv, program);
@@ -71,11 +57,10 @@ main(
       counts.set(n, left - 1);
     }
     const mermaid = boolFlag(values, "mermaid");
-    const label = (node: NumNode) => String(node.key);
     const print = (title: string, root: NumNode | null) => {
       if (mermaid)
-        process.stdout.write(`${title}\n\n\`\`\`mermaid\n${treeMermaid(root, label)}\`\`\`\n\n`);
-      else process.stdout.write(`${title}\n${treeText(root, label)}\n`);
+        process.stdout.write(`${title}\n\n\`\`\`mermaid\n${treeMermaid(root, numLabel)}\`\`\`\n\n`);
+      else process.stdout.write(`${title}\n${treeText(root, numLabel)}\n`);
     };
 
     let root: NumNode | null = null;
@@ -83,13 +68,13 @@ main(
       // What a plain binary search tree would look like after this insert:
       // the new node hangs where the search for it ends.
       const plain = parentLinks(root);
-      const node = newNode(key);
+      const node = numNode(key);
       plain.set(node, searchEnd(root, key));
-      root = avlInsert(root, node, less);
+      root = avlInsert(root, node, numLess);
       print(`insert ${key}: ${describe(findRotations(plain, root))}`, root);
     }
     for (const key of deletes) {
-      const node = avlSeekGe(root, (n) => n.key < key);
+      const node = numSeekGe(root, key);
       if (node === null || node.key !== key) throw new Error(`${key} vanished from the tree`);
       const plain = plainDelete(parentLinks(root), node);
       root = avlDel(node);
