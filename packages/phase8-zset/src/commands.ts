@@ -39,7 +39,15 @@ import {
   outNil,
   outStr,
 } from "./response.ts";
-import { type Store, storeDel, storeForEachKey, storeGet, storeSet, storeSize } from "./store.ts";
+import {
+  type Store,
+  storeDel,
+  storeForEachKey,
+  storeGet,
+  storeSet,
+  storeSize,
+  type Value,
+} from "./store.ts";
 import {
   type ZSet,
   znodeOffset,
@@ -109,14 +117,13 @@ function doGet(store: Store, key: string, out: OutBuffer): void {
  * holds a sorted set is not overwritten: ERR 3.
  */
 function doSet(store: Store, key: string, value: string, out: OutBuffer): void {
-  const current = storeGet(store, key);
-  if (current !== undefined && typeof current !== "string") {
-    outErr(out, ERR_BAD_TYP, "a non-string value exists");
-    return;
-  }
-  storeSet(store, key, value);
-  outNil(out);
+  // One lookup: storeSet checks the old value's type where it finds it.
+  if (storeSet(store, key, value, isString)) outNil(out);
+  else outErr(out, ERR_BAD_TYP, "a non-string value exists");
 }
+
+/** A key holding a string may be set again; one holding a sorted set may not. */
+const isString = (value: Value): boolean => typeof value === "string";
 
 /** del: remove the key; an integer says whether it was there (1) or not (0). Any type. */
 function doDel(store: Store, key: string, out: OutBuffer): void {

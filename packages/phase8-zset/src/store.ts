@@ -74,20 +74,33 @@ export function storeGet(store: Store, key: string): Value | undefined {
 }
 
 /**
- * Sets `key` to `value`, replacing any value it had. The book's do_set:
- * look the key up; change the value in place if it is there, insert a new
- * entry if not. (The table never refuses a key: it grows, a slice at a time.)
+ * Sets `key` to `value`, replacing any value it had, unless `replaces`
+ * refuses the value it holds: then nothing changes, and the answer is
+ * false (`set` on a sorted set, see commands.ts). The book's do_set: look
+ * the key up once; check its type, change the value in place if it is
+ * there, insert a new entry if not. (The table never refuses a key: it
+ * grows, a slice at a time.)
  */
-export function storeSet(store: Store, key: string, value: Value): void {
+export function storeSet(
+  store: Store,
+  key: string,
+  value: Value,
+  replaces: (old: Value) => boolean = anyValue,
+): boolean {
   const probe = lookupKey(key);
   const entry = hmLookup(store, probe, sameKey);
   if (entry) {
+    if (!replaces(entry.value)) return false;
     entry.value = value;
-    return;
+    return true;
   }
   // Every entry is made here, with its fields in one order: one V8 shape.
   hmInsert(store, { next: null, hcode: probe.hcode, key, value });
+  return true;
 }
+
+/** storeSet's default: any old value may be replaced. */
+const anyValue = (): boolean => true;
 
 /** Removes `key`; true if it was there. */
 export function storeDel(store: Store, key: string): boolean {
