@@ -81,8 +81,13 @@ export function serverStats(load: LoadResult, peakRss: number | null): ServerSta
 }
 
 /** A finished run: the server's figures, the load generator's cost, and whether it was the limit. */
-export function runResult(target: Target, load: LoadResult, peakRss: number | null): RunResult {
-  const server = serverStats(load, peakRss);
+export function runResult(
+  target: Target,
+  load: LoadResult,
+  running: RunningServer,
+  memory = running.memory(),
+): RunResult {
+  const server = serverStats(load, memory?.peakRss ?? null);
   return {
     target: target.name,
     status: "ok",
@@ -171,7 +176,7 @@ export function runThroughput(
         durationMs: settings.durationMs,
         graceMs: settings.graceMs,
       });
-      return runResult(target, load, server.memory()?.peakRss ?? null);
+      return runResult(target, load, server);
     },
     medianRound,
   );
@@ -204,7 +209,7 @@ export function runFixedRate(
         durationMs: settings.latencyMs,
         graceMs: settings.graceMs,
       });
-      return runResult(target, load, server.memory()?.peakRss ?? null);
+      return runResult(target, load, server);
     },
     (runs) => runs[0],
   );
@@ -257,7 +262,7 @@ export function runFairness(
         // The replies due when it stops: a slow server may owe many.
         graceMs: 30_000,
       });
-      if (greedy.ended) return runResult(target, greedy.ended, server.memory()?.peakRss ?? null);
+      if (greedy.ended) return runResult(target, greedy.ended, server);
       let politeLoad: LoadResult;
       try {
         politeLoad = await polite.run({
@@ -273,7 +278,7 @@ export function runFairness(
       }
       const greedyLoad = await greedy.job.result;
       return {
-        ...runResult(target, greedyLoad, server.memory()?.peakRss ?? null),
+        ...runResult(target, greedyLoad, server),
         polite: politeLoad,
         // The polite client sets the pace of nothing: no bound marking.
         loadgenBound: false,
@@ -316,8 +321,7 @@ export function runRehash(
         durationMs: INSERT_LIMIT_MS,
         graceMs: settings.graceMs,
       });
-      if (inserter.ended)
-        return runResult(target, inserter.ended, server.memory()?.peakRss ?? null);
+      if (inserter.ended) return runResult(target, inserter.ended, server);
       const probe = prober.start({
         host: HOST,
         port: server.port,
@@ -338,7 +342,7 @@ export function runRehash(
       const probed = await probe.result;
       const memory = server.memory();
       return {
-        ...runResult(target, inserted, memory?.peakRss ?? null),
+        ...runResult(target, inserted, server, memory),
         probe: probed,
         keyMemory: keyMemory(target, inserted.good, rssBefore, memory?.rss ?? null),
       };
@@ -427,7 +431,7 @@ export async function runZset(
         graceMs: settings.graceMs,
       });
       out.push({
-        ...runResult(target, added, server.memory()?.peakRss ?? null),
+        ...runResult(target, added, server),
         step: `zadd of ${members.toLocaleString("en-US")} members`,
       });
       const rounds = new Map<number, RunResult[]>(offsets.map((o) => [o, []]));
@@ -443,7 +447,7 @@ export async function runZset(
             durationMs: settings.durationMs,
             graceMs: settings.graceMs,
           });
-          rounds.get(offset)?.push(runResult(target, load, server.memory()?.peakRss ?? null));
+          rounds.get(offset)?.push(runResult(target, load, server));
         }
       }
       for (const offset of offsets) {
