@@ -73,6 +73,19 @@ describe("pnpm bench", () => {
     expect(run.stderr).toContain('unexpected argument "quick"');
   });
 
+  // A --json file that cannot be written is refused before anything runs.
+  it("refuses a --json file in a missing folder, or a folder, in one line", async () => {
+    for (const [file, says] of [
+      [path.join(dir, "missing", "x.json"), "cannot write a file in"],
+      [dir, "that is a folder"],
+    ] as const) {
+      const run = await runProgram(entry, ["--json", file]);
+      expect(run.code).toBe(2);
+      expect(run.stderr.trim().split("\n")).toHaveLength(1);
+      expect(run.stderr).toContain(says);
+    }
+  });
+
   // A mistake in the flags is one sentence and exit code 2, never a stack trace.
   it("rejects an unknown target in one line", async () => {
     const run = await runProgram(entry, ["--only", "phase9"]);

@@ -1,7 +1,8 @@
 // Entry point: `pnpm bench [--quick] [--write] [--redis]`.
 // Flags in, runBench(), the report out; exit 1 if any reply was wrong or
 // missing or a server failed. The work is in ../bench.ts.
-import { writeFileSync } from "node:fs";
+import { accessSync, constants, statSync, writeFileSync } from "node:fs";
+import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { boolFlag, main, type Program, parseFlags, UsageError } from "@rah/core";
 import { planBench, runBench } from "../bench.ts";
@@ -61,6 +62,7 @@ main(async (argv, stop) => {
       throw new UsageError(`--only: unknown target "${name}", use ${TARGETS.join(", ")}`);
   }
   const duration = secondsFlag(values.duration);
+  const json = jsonFlag(values.json);
   const profDir = typeof values["cpu-prof"] === "string" ? values["cpu-prof"] : undefined;
   const progress = createProgress();
   // The command as the page records it: --json <file> says where this run's
@@ -79,8 +81,7 @@ main(async (argv, stop) => {
   console.log(preamble({ ...plan, pinning: plan.pinning.description }));
   const results = await runBench(plan, options, stop).finally(progress.done);
   console.log(textReport(results));
-  if (typeof values.json === "string")
-    writeFileSync(values.json, `${JSON.stringify(results, null, 2)}\n`);
+  if (json) writeFileSync(json, `${JSON.stringify(results, null, 2)}\n`);
   if (boolFlag(values, "write")) {
     const docs = fileURLToPath(new URL("../../../../docs/", import.meta.url));
     for (const file of writeBenchmarkPage(results, docs)) console.log(`wrote ${file}`);
@@ -92,6 +93,26 @@ main(async (argv, stop) => {
   }
   return 0;
 });
+
+/**
+ * --json: a file that can be written, checked now rather than after minutes
+ * of measuring (the results would be lost with the error).
+ */
+function jsonFlag(value: string | boolean | undefined): string | undefined {
+  if (typeof value !== "string") return undefined;
+  const folder = dirname(resolve(value));
+  try {
+    accessSync(folder, constants.W_OK);
+  } catch {
+    throw new UsageError(
+      `--json ${value}: cannot write a file in ${folder} (does the folder exist?)`,
+    );
+  }
+  if (statSync(value, { throwIfNoEntry: false })?.isDirectory()) {
+    throw new UsageError(`--json ${value}: that is a folder; name a file`);
+  }
+  return value;
+}
 
 /** --duration: seconds, fractions allowed ("1.5"). */
 function secondsFlag(value: string | boolean | undefined): number | undefined {
